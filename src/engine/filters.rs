@@ -1,0 +1,130 @@
+//! Filters on a captured secret: entropy and the placeholder list. Cheap,
+//! pure checks that keep templates, references and dummy values out of the
+//! report.
+
+/// Shannon entropy of `s` in bits per byte (0.0 for an empty slice).
+pub fn entropy(s: &[u8]) -> f64 {
+    if s.is_empty() {
+        return 0.0;
+    }
+    let mut counts = [0u32; 256];
+    for &b in s {
+        counts[b as usize] += 1;
+    }
+    let n = s.len() as f64;
+    counts
+        .iter()
+        .filter(|&&c| c > 0)
+        .map(|&c| {
+            let p = f64::from(c) / n;
+            -p * p.log2()
+        })
+        .sum()
+}
+
+/// Substrings that mark a value as a template, a reference or a mask, for
+/// every rule: `${VAR}`, `$(VAR)` (Kubernetes), `{{ .Values.x }}` (Helm/Go),
+/// `<%= %>` (ERB), `%(x)s` (Python), `#{x}` (Ruby), and masks.
+const ALWAYS_PLACEHOLDER: &[&str] = &["${", "$(", "{{", "<%", "%(", "#{", "xxxx", "****", "...."];
+
+/// Words that mark a value of a generic assignment as a placeholder.
+const GENERIC_PLACEHOLDER_WORDS: &[&str] = &[
+    "changeme",
+    "change_me",
+    "change-me",
+    "example",
+    "placeholder",
+    "dummy",
+    "sample",
+    "redacted",
+    "your_",
+    "your-",
+    "yourpass",
+    "yoursecret",
+    "yourtoken",
+    "todo",
+    "fixme",
+    "replace",
+    "insert",
+    "secret_here",
+    "password_here",
+    "token_here",
+    "notasecret",
+    "not_a_secret",
+    "not-a-secret",
+];
+
+/// Whole values that are never a real secret in a generic assignment.
+const GENERIC_PLACEHOLDER_VALUES: &[&str] = &[
+    "password", "passwd", "secret", "token", "none", "null", "nil", "true", "false", "undefined",
+    "empty", "test", "string", "value", "default", "required", "optional", "disabled", "enabled",
+    "unknown", "hidden", "masked", "pass", "pwd",
+];
+
+/// True if `secret` is a placeholder, template or mask rather than a value.
+pub fn is_placeholder(secret: &[u8], generic: bool) -> bool {
+    let lower = secret.to_ascii_lowercase();
+    let contains = |needle: &str| memchr::memmem::find(&lower, needle.as_bytes()).is_some();
+    if ALWAYS_PLACEHOLDER.iter().any(|p| contains(p)) || contains("\u{2022}\u{2022}") {
+        return true;
+    }
+    if secret.len() >= 2 && secret[0] == b'<' && secret[secret.len() - 1] == b'>' {
+        return true;
+    }
+    // Letters and digits from at most two distinct characters: `aaaaaaaa`, `00000000`, `abababab`.
+    let mut seen = [false; 256];
+    let mut distinct = 0;
+    let mut alnum = 0;
+    for &b in &lower {
+        if b.is_ascii_alphanumeric() {
+            alnum += 1;
+            if !seen[b as usize] {
+                seen[b as usize] = true;
+                distinct += 1;
+            }
+        }
+    }
+    if alnum >= 6 && distinct <= 2 {
+        return true;
+    }
+    if !generic {
+        return false;
+    }
+    if GENERIC_PLACEHOLDER_WORDS.iter().any(|w| contains(w)) {
+        return true;
+    }
+    let trimmed = lower.trim_ascii();
+    if GENERIC_PLACEHOLDER_VALUES.iter().any(|v| trimmed == v.as_bytes()) {
+        return true;
+    }
+    matches!(secret.first(), Some(b'$' | b'%'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entropy_of_uniform_and_constant_strings() {
+        assert_eq!(entropy(b""), 0.0);
+        assert_eq!(entropy(b"aaaa"), 0.0);
+        assert!((entropy(b"0123456789abcdef") - 4.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn templates_and_references_are_placeholders_for_every_rule() {
+        for s in ["$(DB_PASSWORD)", "${DB_PASSWORD}", "{{ .Values.db.password }}", "<password>", "xxxxxxxx", "********", "00000000"] {
+            assert!(is_placeholder(s.as_bytes(), false), "{s}");
+        }
+        assert!(!is_placeholder(b"s3cr3t-Pa55w0rd", false));
+    }
+
+    #[test]
+    fn placeholder_words_only_for_generic_rules() {
+        assert!(is_placeholder(b"changeme", true));
+        assert!(is_placeholder(b"your_api_key_here", true));
+        assert!(is_placeholder(b"$SECRET", true));
+        assert!(!is_placeholder(b"AKIAIOSFODNN7EXAMPLE", false));
+        assert!(!is_placeholder(b"hunter2-but-longer", true));
+    }
+}

@@ -1,0 +1,16 @@
+//! keywarden: a fast secret scanner for repositories.
+//!
+//! The flow is `source -> blobs -> engine -> findings -> filter -> report`:
+//! [`source`] yields bytes with a path, the [`engine`] turns bytes into
+//! [`finding::Finding`]s without any I/O, [`suppress`] drops what the user
+//! allowed, and [`report`] formats what is left.
+
+pub mod cli;
+pub mod config;
+pub mod engine;
+pub mod finding;
+pub mod report;
+pub mod rules;
+pub mod scan;
+pub mod source;
+pub mod suppress;

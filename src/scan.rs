@@ -1,0 +1,140 @@
+//! Runs a scan: sources feed the engine, findings are collected, sorted and
+//! filtered through the baseline. Printing is left to `report`.
+
+use crate::engine::Engine;
+use crate::finding::{Finding, normalize_path};
+use crate::source::Messages;
+use crate::source::fs::{self, FileRead, WalkOptions};
+use crate::suppress::Baseline;
+use std::io::Read;
+use std::path::{Component, Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+/// What to scan.
+pub struct ScanRequest {
+    /// Files and directories; `-` is stdin.
+    pub paths: Vec<PathBuf>,
+    /// Paths in findings are made relative to this directory when under it.
+    pub root: PathBuf,
+    pub walk: WalkOptions,
+    /// Name under which stdin content is reported.
+    pub stdin_name: String,
+}
+
+#[derive(Debug, Default)]
+pub struct ScanOutcome {
+    pub findings: Vec<Finding>,
+    pub files: u64,
+    pub bytes: u64,
+    pub baselined: usize,
+    pub elapsed: Duration,
+}
+
+pub fn run(engine: &Engine, req: &ScanRequest, baseline: Option<&Baseline>, messages: &Messages) -> ScanOutcome {
+    let started = Instant::now();
+    let found = Mutex::new(Vec::new());
+    let files = AtomicU64::new(0);
+    let bytes = AtomicU64::new(0);
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let root = absolute(&cwd, &req.root);
+
+    let scan_blob = |shown: &str, data: &[u8]| {
+        files.fetch_add(1, Ordering::Relaxed);
+        bytes.fetch_add(data.len() as u64, Ordering::Relaxed);
+        let f = engine.scan(shown, data);
+        if !f.is_empty()
+            && let Ok(mut all) = found.lock()
+        {
+            all.extend(f);
+        }
+    };
+
+    let mut roots = Vec::new();
+    for p in &req.paths {
+        if p.as_os_str() == "-" {
+            let mut data = Vec::new();
+            match std::io::stdin().lock().read_to_end(&mut data) {
+                Ok(_) if fs::is_binary(&data) => messages.note("<stdin>: skipped: binary input"),
+                Ok(_) => scan_blob(&req.stdin_name, &data),
+                Err(e) => messages.warn(format!("<stdin>: cannot read: {e}")),
+            }
+        } else if p.symlink_metadata().is_err() {
+            messages.warn(format!("{}: no such file or directory", p.display()));
+        } else if p.is_file() {
+            // Named files are always scanned (unless allowlisted), even if ignored.
+            let shown = display_path(&cwd, &root, p);
+            if engine.path_allowed(&shown) {
+                continue;
+            }
+            if let FileRead::Data(data) = fs::read_file(p, req.walk.max_file_size, messages) {
+                scan_blob(&shown, &data);
+            }
+        } else {
+            roots.push(p.clone());
+        }
+    }
+    let skip = |p: &Path| engine.path_allowed(&display_path(&cwd, &root, p));
+    fs::walk(&roots, &req.walk, &skip, messages, |p, data| {
+        scan_blob(&display_path(&cwd, &root, p), data);
+    });
+
+    let mut findings = found.into_inner().unwrap_or_default();
+    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    let before = findings.len();
+    if let Some(b) = baseline {
+        findings.retain(|f| !b.contains(f));
+    }
+    ScanOutcome {
+        baselined: before - findings.len(),
+        findings,
+        files: files.into_inner(),
+        bytes: bytes.into_inner(),
+        elapsed: started.elapsed(),
+    }
+}
+
+/// `path` relative to `root` when it is under it, else as given; forward slashes.
+pub fn display_path(cwd: &Path, root: &Path, path: &Path) -> String {
+    let abs = absolute(cwd, path);
+    let shown = match abs.strip_prefix(root) {
+        Ok(rel) if !rel.as_os_str().is_empty() => rel.to_path_buf(),
+        _ => path.to_path_buf(),
+    };
+    normalize_path(&shown.to_string_lossy())
+}
+
+/// Lexically absolute path: joined to `cwd`, `.` and `..` resolved, links not followed.
+pub fn absolute(cwd: &Path, path: &Path) -> PathBuf {
+    let joined = if path.is_absolute() { path.to_path_buf() } else { cwd.join(path) };
+    let mut out = PathBuf::new();
+    for c in joined.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// The directory that paths are shown relative to and the config is found
+/// in: the git work tree holding the first path, else the current directory.
+pub fn find_root(cwd: &Path, first: Option<&Path>) -> PathBuf {
+    let start = match first {
+        Some(p) if p.as_os_str() != "-" => absolute(cwd, p),
+        _ => cwd.to_path_buf(),
+    };
+    let start_dir = if start.is_file() { start.parent().map(Path::to_path_buf).unwrap_or(start) } else { start };
+    let mut dir = Some(start_dir.as_path());
+    while let Some(d) = dir {
+        if d.join(".git").exists() {
+            return d.to_path_buf();
+        }
+        dir = d.parent();
+    }
+    cwd.to_path_buf()
+}

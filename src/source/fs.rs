@@ -1,0 +1,118 @@
+//! Files and directories on disk, walked in parallel with the `ignore` crate
+//! (gitignore semantics). The walker is the thread pool: each of its threads
+//! reads a file and hands the bytes to the caller's closure.
+
+use super::Messages;
+use ignore::{WalkBuilder, WalkState};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// How much of a file's start is checked for a NUL byte (binary detection).
+const BINARY_PROBE: usize = 8 * 1024;
+
+#[derive(Debug, Clone)]
+pub struct WalkOptions {
+    pub no_ignore: bool,
+    pub follow_symlinks: bool,
+    pub max_file_size: u64,
+    pub threads: usize,
+}
+
+/// Outcome of reading one file.
+pub enum FileRead {
+    Data(Vec<u8>),
+    Skipped,
+}
+
+/// Walks `roots` and calls `visit(path, bytes)` for every text file, from
+/// several threads. Problems are reported to `messages` and the walk goes on.
+pub fn walk<F>(roots: &[PathBuf], opts: &WalkOptions, skip: &(dyn Fn(&Path) -> bool + Sync), messages: &Messages, visit: F)
+where
+    F: Fn(&Path, &[u8]) + Sync,
+{
+    let Some((first, rest)) = roots.split_first() else { return };
+    let mut b = WalkBuilder::new(first);
+    for r in rest {
+        b.add(r);
+    }
+    b.hidden(false)
+        .parents(!opts.no_ignore)
+        .ignore(!opts.no_ignore)
+        .git_ignore(!opts.no_ignore)
+        .git_global(!opts.no_ignore)
+        .git_exclude(!opts.no_ignore)
+        .require_git(false)
+        .follow_links(opts.follow_symlinks)
+        .threads(opts.threads)
+        .filter_entry(|e| e.file_name() != ".git");
+    b.build_parallel().run(|| {
+        Box::new(|entry| {
+            let entry = match entry {
+                Ok(e) => e,
+                Err(err) => {
+                    report_walk_error(&err, messages);
+                    return WalkState::Continue;
+                }
+            };
+            if let Some(err) = entry.error() {
+                report_walk_error(err, messages);
+            }
+            let is_file = entry.file_type().is_some_and(|t| t.is_file())
+                || (entry.depth() == 0 && entry.path().is_file());
+            if !is_file {
+                return WalkState::Continue;
+            }
+            let path = entry.path();
+            if skip(path) {
+                return WalkState::Continue;
+            }
+            if let FileRead::Data(data) = read_file(path, opts.max_file_size, messages) {
+                visit(path, &data);
+            }
+            WalkState::Continue
+        })
+    });
+}
+
+fn report_walk_error(err: &ignore::Error, messages: &Messages) {
+    // ignore's messages already name the path (and the line of a bad ignore file).
+    messages.warn(err.to_string());
+}
+
+/// Reads a file unless it is too large or binary; failures become warnings.
+pub fn read_file(path: &Path, max_size: u64, messages: &Messages) -> FileRead {
+    let mut file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) => {
+            messages.warn(format!("{}: cannot read: {e}", path.display()));
+            return FileRead::Skipped;
+        }
+    };
+    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+    if len > max_size {
+        messages.note(format!(
+            "{}: skipped: {len} bytes is over --max-file-size ({max_size} bytes)",
+            path.display()
+        ));
+        return FileRead::Skipped;
+    }
+    let mut data = Vec::with_capacity(len as usize + 1);
+    if let Err(e) = file.by_ref().take(max_size + 1).read_to_end(&mut data) {
+        messages.warn(format!("{}: cannot read: {e}", path.display()));
+        return FileRead::Skipped;
+    }
+    if data.len() as u64 > max_size {
+        messages.note(format!("{}: skipped: grew over --max-file-size while being read", path.display()));
+        return FileRead::Skipped;
+    }
+    if is_binary(&data) {
+        messages.note(format!("{}: skipped: binary file", path.display()));
+        return FileRead::Skipped;
+    }
+    FileRead::Data(data)
+}
+
+/// A NUL byte near the start means binary, as git and ripgrep decide.
+pub fn is_binary(data: &[u8]) -> bool {
+    memchr::memchr(0, &data[..data.len().min(BINARY_PROBE)]).is_some()
+}
