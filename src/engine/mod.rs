@@ -166,67 +166,89 @@ impl Engine {
         if self.allow.path_allowed(&path) {
             return Vec::new();
         }
-        // (rule, keyword start, keyword end) for every keyword hit.
-        let mut hits: Vec<(u32, usize, usize)> = Vec::new();
+        // Per rule touched, its search windows, merged as hits arrive so that
+        // memory stays bounded however many times a keyword occurs.
+        let mut slot: Vec<u32> = vec![u32::MAX; self.rules.len()];
+        let mut touched: Vec<(u32, Vec<(usize, usize)>)> = Vec::new();
+        let mut add = |r: u32, s: usize, e: usize| {
+            let w = self.rules[r as usize].window;
+            let (ws, we) = (s.saturating_sub(w), (e + w).min(data.len()));
+            let k = &mut slot[r as usize];
+            if *k == u32::MAX {
+                *k = touched.len() as u32;
+                touched.push((r, vec![(ws, we)]));
+                return;
+            }
+            let wins = &mut touched[*k as usize].1;
+            match wins.last_mut() {
+                Some(last) if ws <= last.1 && we >= last.0 => {
+                    last.0 = last.0.min(ws);
+                    last.1 = last.1.max(we);
+                }
+                _ => wins.push((ws, we)),
+            }
+        };
         for m in self.automaton.find_overlapping_iter(data) {
             for &r in &self.keyword_rules[m.pattern().as_usize()] {
-                hits.push((r, m.start(), m.end()));
+                add(r, m.start(), m.end());
             }
         }
         for &r in &self.always {
-            hits.push((r, 0, data.len()));
+            add(r, 0, data.len());
         }
-        if hits.is_empty() {
+        if touched.is_empty() {
             return Vec::new();
         }
-        hits.sort_unstable();
+        touched.sort_unstable_by_key(|t| t.0);
 
-        let mut lines: Option<lines::LineIndex> = None;
-        let mut findings = Vec::new();
-        let mut i = 0;
-        while i < hits.len() {
-            let r = hits[i].0;
-            let mut j = i;
-            while j < hits.len() && hits[j].0 == r {
-                j += 1;
-            }
+        let mut raw: Vec<RawMatch> = Vec::new();
+        for (r, wins) in touched {
             let rule = &self.rules[r as usize];
             if rule.applies_to(&path) && !self.allow.rule_path_allowed(rule.spec.id(), &path) {
-                let spans = windows(data, &hits[i..j], rule.window);
-                self.run_rule(rule, &path, data, &spans, &mut lines, &mut findings);
+                let spans = line_windows(data, wins);
+                self.run_rule(r, &spans, data, &mut raw);
             }
-            i = j;
         }
-        findings
+        if raw.is_empty() {
+            return Vec::new();
+        }
+        let raw = self.one_finding_per_secret(raw);
+        let idx = lines::LineIndex::new(data);
+        raw.into_iter()
+            .filter(|m| !crate::suppress::inline_allowed(data, idx.line_start_of(m.start)))
+            .map(|m| idx.finding(&self.rules[m.rule as usize], &path, data, m.start, m.end))
+            .collect()
     }
 
-    fn run_rule(
-        &self,
-        rule: &Rule,
-        path: &str,
-        data: &[u8],
-        spans: &[(usize, usize)],
-        lines: &mut Option<lines::LineIndex>,
-        out: &mut Vec<Finding>,
-    ) {
+    fn run_rule(&self, r: u32, spans: &[(usize, usize)], data: &[u8], out: &mut Vec<RawMatch>) {
+        let rule = &self.rules[r as usize];
         let Some(re) = rule.regex() else { return };
         let group = rule.group(re);
         for &(ws, we) in spans {
-            let hay = &data[ws..we];
-            for caps in re.captures_iter(hay) {
+            for caps in re.captures_iter(&data[ws..we]) {
                 let Some(m) = caps.get(group).or_else(|| caps.get(0)) else { continue };
-                let (start, end) = (ws + m.start(), ws + m.end());
                 let secret = m.as_bytes();
-                if secret.is_empty() || !self.accept(rule, secret) {
-                    continue;
+                if !secret.is_empty() && self.accept(rule, secret) {
+                    out.push(RawMatch { rule: r, start: ws + m.start(), end: ws + m.end() });
                 }
-                let idx = lines.get_or_insert_with(|| lines::LineIndex::new(data));
-                if crate::suppress::inline_allowed(data, idx.line_start_of(start)) {
-                    continue;
-                }
-                out.push(idx.finding(rule, path, data, start, end));
             }
         }
+    }
+
+    /// One secret is one finding: a generic rule's match is dropped where a
+    /// provider rule matched overlapping bytes, and of several provider rules
+    /// matching the very same bytes the most severe one is kept.
+    fn one_finding_per_secret(&self, mut raw: Vec<RawMatch>) -> Vec<RawMatch> {
+        let spec = |m: &RawMatch| &self.rules[m.rule as usize].spec;
+        let specific: Vec<(usize, usize)> =
+            raw.iter().filter(|m| !spec(m).generic).map(|m| (m.start, m.end)).collect();
+        raw.retain(|m| !spec(m).generic || !specific.iter().any(|&(s, e)| s < m.end && m.start < e));
+        raw.sort_by(|a, b| {
+            (a.start, a.end, std::cmp::Reverse(spec(a).severity), spec(a).id())
+                .cmp(&(b.start, b.end, std::cmp::Reverse(spec(b).severity), spec(b).id()))
+        });
+        raw.dedup_by(|later, first| later.start == first.start && later.end == first.end);
+        raw
     }
 
     fn accept(&self, rule: &Rule, secret: &[u8]) -> bool {
@@ -251,18 +273,25 @@ impl Engine {
     }
 }
 
-/// Merges keyword hits into search windows: `window` bytes either side,
-/// stretched to whole lines when the line ends are close, overlaps merged.
-/// Every byte is searched at most once per rule, so the work stays linear.
-fn windows(data: &[u8], hits: &[(u32, usize, usize)], window: usize) -> Vec<(usize, usize)> {
+/// A match that passed the rule's filters, before suppression and line numbers.
+struct RawMatch {
+    rule: u32,
+    start: usize,
+    end: usize,
+}
+
+/// Stretches search windows to whole lines when the line ends are close
+/// (so `^`/`$` anchored patterns work) and merges overlaps. Every byte is
+/// searched at most once per rule, so the work stays linear.
+fn line_windows(data: &[u8], mut wins: Vec<(usize, usize)>) -> Vec<(usize, usize)> {
     const STRETCH: usize = 256;
-    let mut out: Vec<(usize, usize)> = Vec::new();
-    for &(_, s, e) in hits {
-        let mut ws = s.saturating_sub(window);
-        let mut we = (e + window).min(data.len());
-        if let Some(p) = memchr::memrchr(b'\n', &data[ws.saturating_sub(STRETCH)..ws]) {
-            ws = ws.saturating_sub(STRETCH) + p + 1;
-        } else if ws <= STRETCH {
+    wins.sort_unstable();
+    let mut out: Vec<(usize, usize)> = Vec::with_capacity(wins.len());
+    for (mut ws, mut we) in wins {
+        let back = ws.saturating_sub(STRETCH);
+        if let Some(p) = memchr::memrchr(b'\n', &data[back..ws]) {
+            ws = back + p + 1;
+        } else if back == 0 {
             ws = 0;
         }
         let tail_end = (we + STRETCH).min(data.len());
