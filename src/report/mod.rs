@@ -66,8 +66,12 @@ pub fn severity_counts(findings: &[Finding]) -> Vec<(Severity, usize)> {
 /// The first sentence of a text, for one-line help.
 pub fn first_sentence(text: &str) -> &str {
     let t = text.trim();
-    match t.find(". ") {
-        Some(i) => &t[..=i],
-        None => t,
+    let b = t.as_bytes();
+    // A sentence ends at ". " before a capital letter ("e.g. x" and "..." do not end one).
+    for i in 1..b.len().saturating_sub(2) {
+        if b[i] == b'.' && b[i + 1] == b' ' && b[i + 2].is_ascii_uppercase() && b[i - 1] != b'.' {
+            return &t[..=i];
+        }
     }
+    t
 }
