@@ -284,7 +284,7 @@ struct RawMatch {
 /// (so `^`/`$` anchored patterns work) and merges overlaps. Every byte is
 /// searched at most once per rule, so the work stays linear.
 fn line_windows(data: &[u8], mut wins: Vec<(usize, usize)>) -> Vec<(usize, usize)> {
-    const STRETCH: usize = 256;
+    const STRETCH: usize = 128;
     wins.sort_unstable();
     let mut out: Vec<(usize, usize)> = Vec::with_capacity(wins.len());
     for (mut ws, mut we) in wins {

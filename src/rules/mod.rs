@@ -14,7 +14,7 @@ use std::fmt;
 include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
 
 /// Default number of bytes either side of a keyword hit that a pattern searches.
-pub const DEFAULT_WINDOW: usize = 512;
+pub const DEFAULT_WINDOW: usize = 256;
 
 /// One rule as written in YAML.
 #[derive(Debug, Clone, Deserialize)]

