@@ -61,14 +61,31 @@ const GENERIC_PLACEHOLDER_VALUES: &[&str] = &[
     "unknown", "hidden", "masked", "pass", "pwd",
 ];
 
+/// Whole values that documentation and tests use in place of a secret, for
+/// every rule (`mysql://user:password@host`, `ftp://foo:bar@…`).
+const DUMMY_VALUES: &[&str] = &[
+    "password", "passwd", "pass", "pwd", "pw", "secret", "changeme", "test", "testing", "example",
+    "foo", "bar", "baz", "qux", "foobar", "abc", "xyz", "user", "username", "admin", "root", "guest",
+    "dummy", "fake", "none", "null", "123", "1234", "12345", "123456", "x", "p",
+];
+
 /// True if `secret` is a placeholder, template or mask rather than a value.
 pub fn is_placeholder(secret: &[u8], generic: bool) -> bool {
     let lower = secret.to_ascii_lowercase();
+    if DUMMY_VALUES.iter().any(|v| lower == v.as_bytes()) {
+        return true;
+    }
+    // `{password}` (format strings), `[password]` (syntax in docs), `(...)`.
+    if let (Some(&first), Some(&last)) = (secret.first(), secret.last())
+        && (matches!((first, last), (b'{', b'}') | (b'[', b']') | (b'(', b')')) || first == b'[')
+    {
+        return true;
+    }
     let contains = |needle: &str| memchr::memmem::find(&lower, needle.as_bytes()).is_some();
     if ALWAYS_PLACEHOLDER.iter().any(|p| contains(p)) || contains("\u{2022}\u{2022}") {
         return true;
     }
-    if secret.len() >= 2 && secret[0] == b'<' && secret[secret.len() - 1] == b'>' {
+    if secret.len() >= 2 && (secret[0] == b'<' || secret[secret.len() - 1] == b'>') {
         return true;
     }
     // Letters and digits from at most two distinct characters: `aaaaaaaa`, `00000000`, `abababab`.
@@ -117,6 +134,10 @@ mod tests {
             assert!(is_placeholder(s.as_bytes(), false), "{s}");
         }
         assert!(!is_placeholder(b"s3cr3t-Pa55w0rd", false));
+        assert!(!is_placeholder(b"s3cret", false));
+        for s in ["password", "Foo", "{password}", "[password", "admin"] {
+            assert!(is_placeholder(s.as_bytes(), false), "{s}");
+        }
     }
 
     #[test]
