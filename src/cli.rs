@@ -2,7 +2,7 @@
 //! reporters together, and exit codes (0 clean, 1 findings, 2 could not scan).
 
 use crate::config::{self, Config};
-use crate::engine::Engine;
+use crate::engine::{Engine, Prefilter, RuleEntry};
 use crate::finding::Severity;
 use crate::report::{self, Format, ReportContext};
 use crate::rules::{self, RuleError, RuleSpec};
@@ -197,7 +197,7 @@ fn run_scan(args: ScanArgs) -> u8 {
         Ok(cfg) => cfg,
         Err(e) => return error(e),
     };
-    let engine = match build_engine(&cfg, c) {
+    let engine = match build_engine(&cfg, c, prefilter_for(&paths)) {
         Ok(e) => e,
         Err(code) => return code,
     };
@@ -256,21 +256,41 @@ fn run_scan(args: ScanArgs) -> u8 {
     u8::from(failing && !c.exit_zero)
 }
 
-fn build_engine(cfg: &Config, c: &CommonArgs) -> Result<Engine, u8> {
+fn build_engine(cfg: &Config, c: &CommonArgs, prefilter: Prefilter) -> Result<Engine, u8> {
     let allow = cfg.allowlist().map_err(error)?;
-    let specs = all_specs(cfg).map_err(error)?;
+    let mut entries = if c.no_secrets { Vec::new() } else { rules::builtin_entries() };
+    if !c.no_secrets {
+        entries.extend(cfg.file.rules.iter().cloned().map(RuleEntry::from_spec));
+    }
     for id in c.only_rules.iter().chain(&c.disable_rules) {
-        if !specs.iter().any(|s| s.id() == id) {
+        if !c.no_secrets && !entries.iter().any(|e| e.id == *id) {
             return Err(error(format!("unknown rule id `{id}` (see `keywarden rules`)")));
         }
     }
     let mut disabled = cfg.file.disable.clone();
     disabled.extend(c.disable_rules.iter().cloned());
     if !c.only_rules.is_empty() {
-        disabled.extend(specs.iter().map(|s| s.id().to_string()).filter(|id| !c.only_rules.contains(id)));
+        disabled.extend(entries.iter().map(|e| e.id.clone()).filter(|id| !c.only_rules.contains(id)));
     }
-    let specs = if c.no_secrets { Vec::new() } else { specs };
-    Engine::new(specs, allow, &disabled).map_err(error)
+    Engine::new(entries, allow, &disabled, prefilter).map_err(error)
+}
+
+/// A few small named files (a pre-commit run) start faster with an NFA
+/// automaton; anything else scans faster with a DFA.
+fn prefilter_for(paths: &[PathBuf]) -> Prefilter {
+    const SMALL: u64 = 4 << 20;
+    let mut total = 0u64;
+    for p in paths {
+        if p.as_os_str() == "-" {
+            continue;
+        }
+        match std::fs::metadata(p) {
+            Ok(m) if m.is_file() => total += m.len(),
+            Ok(_) => return Prefilter::Fast,
+            Err(_) => {}
+        }
+    }
+    if total <= SMALL { Prefilter::QuickStart } else { Prefilter::Fast }
 }
 
 /// Writes the report; a closed pipe (`| head`) is not an error.

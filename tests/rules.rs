@@ -4,7 +4,7 @@
 //! needs them.
 
 use keywarden::engine::{Allowlist, Engine};
-use keywarden::rules::{BUILTIN_RULE_FILES, RuleSpec, builtin_specs, check_spec, parse_rule_file};
+use keywarden::rules::{BUILTIN_RULE_FILES, RuleSpec, builtin_entries, builtin_specs, check_spec, parse_rule_file};
 use std::collections::HashMap;
 
 fn specs() -> Vec<RuleSpec> {
@@ -90,7 +90,7 @@ fn examples_match_and_negative_examples_do_not() {
     let specs = specs();
     let mut errors = Vec::new();
     for s in &specs {
-        let engine = Engine::new(vec![s.clone()], Allowlist::default(), &[]).expect("engine builds");
+        let engine = Engine::from_specs(vec![s.clone()], Allowlist::default(), &[]).expect("engine builds");
         let path = example_path(s);
         for ex in &s.examples {
             let found = engine.scan(&path, ex.as_bytes());
@@ -106,4 +106,15 @@ fn examples_match_and_negative_examples_do_not() {
         }
     }
     assert!(errors.is_empty(), "{} problems:\n{}", errors.len(), errors.join("\n"));
+}
+
+#[test]
+fn start_up_index_agrees_with_the_full_parse() {
+    let entries = builtin_entries();
+    let specs = specs();
+    assert_eq!(entries.len(), specs.len(), "the line scan and the YAML parse see different rule counts");
+    for (e, s) in entries.iter().zip(&specs) {
+        assert_eq!(e.id, s.id(), "rule order or id differs");
+        assert_eq!(e.keywords, s.keywords, "{}: keywords differ", s.id());
+    }
 }

@@ -1,7 +1,7 @@
 //! Line and column arithmetic, done only for blobs that have findings.
 
-use super::Rule;
 use crate::finding::{Finding, fingerprint};
+use crate::rules::RuleSpec;
 
 /// Bytes of context kept either side of a secret on very long lines.
 const CONTEXT_BYTES: usize = 160;
@@ -34,7 +34,7 @@ impl LineIndex {
         self.line_start(self.line_of(offset))
     }
 
-    pub fn finding(&self, rule: &Rule, path: &str, data: &[u8], start: usize, end: usize) -> Finding {
+    pub fn finding(&self, spec: &RuleSpec, path: &str, data: &[u8], start: usize, end: usize) -> Finding {
         let sl = self.line_of(start);
         // A match ending right after a newline ends on the line before it.
         let el = self.line_of(end.saturating_sub(1).max(start));
@@ -60,15 +60,15 @@ impl LineIndex {
         let context = format!("{before}{secret}{after}");
 
         Finding {
-            rule_id: rule.spec.id().to_string(),
-            rule_name: rule.spec.name.clone(),
-            severity: rule.spec.severity,
+            rule_id: spec.id().to_string(),
+            rule_name: spec.name.clone(),
+            severity: spec.severity,
             path: path.to_string(),
             start_line: sl + 1,
             start_column,
             end_line: el + 1,
             end_column,
-            fingerprint: fingerprint(rule.spec.id(), path, &data[start..end]),
+            fingerprint: fingerprint(spec.id(), path, &data[start..end]),
             secret: secret.into_owned(),
             context,
             context_span: span,

@@ -28,50 +28,61 @@ pub fn compile_pattern(pattern: &str) -> Result<Regex, regex::Error> {
         .build()
 }
 
-/// A rule ready to run: its spec, and what is compiled from it on first use.
-pub struct Rule {
-    pub spec: RuleSpec,
-    regex: OnceLock<Option<Regex>>,
-    allow: OnceLock<Vec<Regex>>,
-    paths: Option<GlobSet>,
-    window: usize,
-    secret_group: OnceLock<usize>,
+/// Where a rule's full definition comes from. Built-in rule files are
+/// parsed only when one of their rules first has a keyword hit: start-up
+/// needs nothing but ids and keywords.
+pub enum RuleSource {
+    Spec(Box<RuleSpec>),
+    Builtin { file: usize, index: usize },
 }
 
-impl Rule {
-    fn new(spec: RuleSpec) -> Rule {
-        let paths = if spec.paths.is_empty() { None } else { path_globs(&spec.paths).ok() };
-        let window = spec.window.unwrap_or(DEFAULT_WINDOW);
-        Rule {
+/// What the engine needs to know about a rule before it ever runs.
+pub struct RuleEntry {
+    pub id: String,
+    pub keywords: Vec<String>,
+    pub source: RuleSource,
+}
+
+impl RuleEntry {
+    pub fn from_spec(spec: RuleSpec) -> RuleEntry {
+        RuleEntry { id: spec.id().to_string(), keywords: spec.keywords.clone(), source: RuleSource::Spec(Box::new(spec)) }
+    }
+}
+
+/// Which keyword automaton to build: a DFA scans faster, an NFA builds faster
+/// (a few milliseconds less start-up for a pre-commit run on a few files).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Prefilter {
+    Fast,
+    QuickStart,
+}
+
+/// A rule compiled on first use.
+struct Compiled {
+    spec: RuleSpec,
+    regex: Regex,
+    allow: Vec<Regex>,
+    paths: Option<GlobSet>,
+    window: usize,
+    group: usize,
+}
+
+impl Compiled {
+    fn new(spec: RuleSpec) -> Option<Compiled> {
+        let regex = compile_pattern(&spec.pattern).ok()?;
+        let group = spec.secret_group.unwrap_or_else(|| {
+            regex
+                .capture_names()
+                .position(|n| n == Some("secret"))
+                .unwrap_or(usize::from(regex.captures_len() > 1))
+        });
+        Some(Compiled {
+            allow: spec.allow.iter().filter_map(|a| compile_pattern(a).ok()).collect(),
+            paths: if spec.paths.is_empty() { None } else { path_globs(&spec.paths).ok() },
+            window: spec.window.unwrap_or(DEFAULT_WINDOW).max(16),
+            regex,
+            group,
             spec,
-            regex: OnceLock::new(),
-            allow: OnceLock::new(),
-            paths,
-            window,
-            secret_group: OnceLock::new(),
-        }
-    }
-
-    fn regex(&self) -> Option<&Regex> {
-        self.regex
-            .get_or_init(|| compile_pattern(&self.spec.pattern).ok())
-            .as_ref()
-    }
-
-    fn allow(&self) -> &[Regex] {
-        self.allow
-            .get_or_init(|| self.spec.allow.iter().filter_map(|a| compile_pattern(a).ok()).collect())
-    }
-
-    fn group(&self, re: &Regex) -> usize {
-        *self.secret_group.get_or_init(|| {
-            if let Some(g) = self.spec.secret_group {
-                return g;
-            }
-            if let Some(i) = re.capture_names().position(|n| n == Some("secret")) {
-                return i;
-            }
-            usize::from(re.captures_len() > 1)
         })
     }
 
@@ -80,9 +91,17 @@ impl Rule {
     }
 }
 
+struct Rule {
+    id: String,
+    source: RuleSource,
+    compiled: OnceLock<Option<Compiled>>,
+}
+
 /// The compiled rule set.
 pub struct Engine {
     rules: Vec<Rule>,
+    /// Parsed built-in rule files, filled on demand.
+    builtin_files: Vec<OnceLock<Vec<RuleSpec>>>,
     automaton: AhoCorasick,
     /// For each automaton pattern, the rules that listed it as a keyword.
     keyword_rules: Vec<Vec<u32>>,
@@ -92,34 +111,44 @@ pub struct Engine {
 }
 
 impl Engine {
-    /// Builds the engine. Later specs with the same id replace earlier ones,
+    /// Builds an engine from complete rule specs (no built-in rules).
+    pub fn from_specs(specs: Vec<RuleSpec>, allow: Allowlist, disabled: &[String]) -> Result<Engine, RuleError> {
+        Engine::new(specs.into_iter().map(RuleEntry::from_spec).collect(), allow, disabled, Prefilter::Fast)
+    }
+
+    /// Builds the engine. Later entries with the same id replace earlier ones,
     /// which is how user rules override built-in rules.
-    pub fn new(specs: Vec<RuleSpec>, allow: Allowlist, disabled: &[String]) -> Result<Engine, RuleError> {
+    pub fn new(
+        entries: Vec<RuleEntry>,
+        allow: Allowlist,
+        disabled: &[String],
+        prefilter: Prefilter,
+    ) -> Result<Engine, RuleError> {
         let mut by_id: HashMap<String, usize> = HashMap::new();
-        let mut kept: Vec<RuleSpec> = Vec::new();
-        for spec in specs {
-            if disabled.iter().any(|d| d == spec.id()) {
+        let mut kept: Vec<RuleEntry> = Vec::new();
+        for e in entries {
+            if disabled.iter().any(|d| *d == e.id) {
                 continue;
             }
-            match by_id.get(spec.id()) {
-                Some(&i) => kept[i] = spec,
+            match by_id.get(&e.id) {
+                Some(&i) => kept[i] = e,
                 None => {
-                    by_id.insert(spec.id().to_string(), kept.len());
-                    kept.push(spec);
+                    by_id.insert(e.id.clone(), kept.len());
+                    kept.push(e);
                 }
             }
         }
-        let rules: Vec<Rule> = kept.into_iter().map(Rule::new).collect();
 
         let mut keyword_index: HashMap<String, usize> = HashMap::new();
         let mut keywords: Vec<String> = Vec::new();
         let mut keyword_rules: Vec<Vec<u32>> = Vec::new();
         let mut always = Vec::new();
-        for (i, rule) in rules.iter().enumerate() {
-            if rule.spec.keywords.is_empty() {
+        let mut rules = Vec::with_capacity(kept.len());
+        for (i, e) in kept.into_iter().enumerate() {
+            if e.keywords.is_empty() {
                 always.push(i as u32);
             }
-            for kw in &rule.spec.keywords {
+            for kw in &e.keywords {
                 let k = kw.to_ascii_lowercase();
                 let idx = *keyword_index.entry(k.clone()).or_insert_with(|| {
                     keywords.push(k);
@@ -130,11 +159,16 @@ impl Engine {
                     keyword_rules[idx].push(i as u32);
                 }
             }
+            rules.push(Rule { id: e.id, source: e.source, compiled: OnceLock::new() });
         }
+        let kind = match prefilter {
+            Prefilter::Fast => AhoCorasickKind::DFA,
+            Prefilter::QuickStart => AhoCorasickKind::ContiguousNFA,
+        };
         let automaton = AhoCorasick::builder()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
-            .kind(Some(AhoCorasickKind::DFA))
+            .kind(Some(kind))
             .build(&keywords)
             .map_err(|e| RuleError {
                 file: "<rules>".into(),
@@ -143,15 +177,33 @@ impl Engine {
                 rule_id: None,
                 message: format!("cannot build the keyword automaton: {e}"),
             })?;
-        Ok(Engine { rules, automaton, keyword_rules, always, allow })
+        let builtin_files = crate::rules::BUILTIN_RULE_FILES.iter().map(|_| OnceLock::new()).collect();
+        Ok(Engine { rules, builtin_files, automaton, keyword_rules, always, allow })
     }
 
-    pub fn rules(&self) -> impl Iterator<Item = &RuleSpec> {
-        self.rules.iter().map(|r| &r.spec)
+    fn compiled(&self, r: u32) -> Option<&Compiled> {
+        let rule = &self.rules[r as usize];
+        rule.compiled
+            .get_or_init(|| {
+                let spec = match &rule.source {
+                    RuleSource::Spec(s) => (**s).clone(),
+                    RuleSource::Builtin { file, index } => {
+                        let specs = self.builtin_files[*file].get_or_init(|| {
+                            let (name, text) = crate::rules::BUILTIN_RULE_FILES[*file];
+                            crate::rules::parse_rule_file(name, text).unwrap_or_default()
+                        });
+                        specs.get(*index)?.clone()
+                    }
+                };
+                Compiled::new(spec)
+            })
+            .as_ref()
     }
 
+    /// The definition of a rule, by id (parses its file if needed).
     pub fn rule(&self, id: &str) -> Option<&RuleSpec> {
-        self.rules.iter().map(|r| &r.spec).find(|s| s.id() == id)
+        let r = self.rules.iter().position(|r| r.id == id)?;
+        self.compiled(r as u32).map(|c| &c.spec)
     }
 
     /// True if the configuration allows this whole path (nothing to scan).
@@ -171,7 +223,7 @@ impl Engine {
         let mut slot: Vec<u32> = vec![u32::MAX; self.rules.len()];
         let mut touched: Vec<(u32, Vec<(usize, usize)>)> = Vec::new();
         let mut add = |r: u32, s: usize, e: usize| {
-            let w = self.rules[r as usize].window;
+            let Some(w) = self.compiled(r).map(|c| c.window) else { return };
             let (ws, we) = (s.saturating_sub(w), (e + w).min(data.len()));
             let k = &mut slot[r as usize];
             if *k == u32::MAX {
@@ -203,10 +255,10 @@ impl Engine {
 
         let mut raw: Vec<RawMatch> = Vec::new();
         for (r, wins) in touched {
-            let rule = &self.rules[r as usize];
+            let Some(rule) = self.compiled(r) else { continue };
             if rule.applies_to(&path) && !self.allow.rule_path_allowed(rule.spec.id(), &path) {
                 let spans = line_windows(data, wins);
-                self.run_rule(r, &spans, data, &mut raw);
+                self.run_rule(r, rule, &spans, data, &mut raw);
             }
         }
         if raw.is_empty() {
@@ -216,17 +268,14 @@ impl Engine {
         let idx = lines::LineIndex::new(data);
         raw.into_iter()
             .filter(|m| !crate::suppress::inline_allowed(data, idx.line_start_of(m.start)))
-            .map(|m| idx.finding(&self.rules[m.rule as usize], &path, data, m.start, m.end))
+            .filter_map(|m| Some(idx.finding(&self.compiled(m.rule)?.spec, &path, data, m.start, m.end)))
             .collect()
     }
 
-    fn run_rule(&self, r: u32, spans: &[(usize, usize)], data: &[u8], out: &mut Vec<RawMatch>) {
-        let rule = &self.rules[r as usize];
-        let Some(re) = rule.regex() else { return };
-        let group = rule.group(re);
+    fn run_rule(&self, r: u32, rule: &Compiled, spans: &[(usize, usize)], data: &[u8], out: &mut Vec<RawMatch>) {
         for &(ws, we) in spans {
-            for caps in re.captures_iter(&data[ws..we]) {
-                let Some(m) = caps.get(group).or_else(|| caps.get(0)) else { continue };
+            for caps in rule.regex.captures_iter(&data[ws..we]) {
+                let Some(m) = caps.get(rule.group).or_else(|| caps.get(0)) else { continue };
                 let secret = m.as_bytes();
                 if !secret.is_empty() && self.accept(rule, secret) {
                     out.push(RawMatch { rule: r, start: ws + m.start(), end: ws + m.end() });
@@ -239,7 +288,8 @@ impl Engine {
     /// provider rule matched overlapping bytes, and of several provider rules
     /// matching the very same bytes the most severe one is kept.
     fn one_finding_per_secret(&self, mut raw: Vec<RawMatch>) -> Vec<RawMatch> {
-        let spec = |m: &RawMatch| &self.rules[m.rule as usize].spec;
+        let Some(first) = raw.first().and_then(|m| self.compiled(m.rule)) else { return raw };
+        let spec = |m: &RawMatch| self.compiled(m.rule).map_or(&first.spec, |c| &c.spec);
         let specific: Vec<(usize, usize)> =
             raw.iter().filter(|m| !spec(m).generic).map(|m| (m.start, m.end)).collect();
         raw.retain(|m| !spec(m).generic || !specific.iter().any(|&(s, e)| s < m.end && m.start < e));
@@ -251,7 +301,7 @@ impl Engine {
         raw
     }
 
-    fn accept(&self, rule: &Rule, secret: &[u8]) -> bool {
+    fn accept(&self, rule: &Compiled, secret: &[u8]) -> bool {
         let spec = &rule.spec;
         if let Some(min) = spec.entropy
             && filters::entropy(secret) < min
@@ -266,7 +316,7 @@ impl Engine {
         if filters::is_placeholder(secret, spec.generic) {
             return false;
         }
-        if rule.allow().iter().any(|a| a.is_match(secret)) {
+        if rule.allow.iter().any(|a| a.is_match(secret)) {
             return false;
         }
         !self.allow.secret_allowed(spec.id(), secret)
