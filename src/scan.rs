@@ -4,7 +4,7 @@
 use crate::engine::Engine;
 use crate::finding::{Finding, normalize_path};
 use crate::source::Messages;
-use crate::source::fs::{self, FileRead, WalkOptions};
+use crate::source::fs::{self, WalkOptions};
 use crate::suppress::Baseline;
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};
@@ -68,7 +68,8 @@ pub fn run(engine: &Engine, req: &ScanRequest, baseline: Option<&Baseline>, mess
             if engine.path_allowed(&shown) {
                 continue;
             }
-            if let FileRead::Data(data) = fs::read_file(p, req.walk.max_file_size, messages) {
+            let mut data = Vec::new();
+            if fs::read_file(p, req.walk.max_file_size, messages, &mut data) {
                 scan_blob(&shown, &data);
             }
         } else {

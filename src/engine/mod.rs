@@ -8,13 +8,14 @@
 
 mod allow;
 pub mod filters;
+mod keywords;
 mod lines;
 
 pub use allow::{Allowlist, RuleAllow, path_globs};
 
 use crate::finding::{Finding, normalize_path};
 use crate::rules::{DEFAULT_WINDOW, RuleError, RuleSpec};
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use keywords::KeywordScanner;
 use globset::GlobSet;
 use regex::bytes::{Regex, RegexBuilder};
 use std::collections::HashMap;
@@ -102,7 +103,7 @@ pub struct Engine {
     rules: Vec<Rule>,
     /// Parsed built-in rule files, filled on demand.
     builtin_files: Vec<OnceLock<Vec<RuleSpec>>>,
-    automaton: AhoCorasick,
+    keywords: KeywordScanner,
     /// For each automaton pattern, the rules that listed it as a keyword.
     keyword_rules: Vec<Vec<u32>>,
     /// Rules without keywords: they run on every blob (kept few).
@@ -161,16 +162,7 @@ impl Engine {
             }
             rules.push(Rule { id: e.id, source: e.source, compiled: OnceLock::new() });
         }
-        let kind = match prefilter {
-            Prefilter::Fast => AhoCorasickKind::DFA,
-            Prefilter::QuickStart => AhoCorasickKind::ContiguousNFA,
-        };
-        let automaton = AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::Standard)
-            .kind(Some(kind))
-            .build(&keywords)
-            .map_err(|e| RuleError {
+        let scanner = KeywordScanner::new(&keywords, prefilter == Prefilter::QuickStart).map_err(|e| RuleError {
                 file: "<rules>".into(),
                 line: None,
                 column: None,
@@ -178,7 +170,7 @@ impl Engine {
                 message: format!("cannot build the keyword automaton: {e}"),
             })?;
         let builtin_files = crate::rules::BUILTIN_RULE_FILES.iter().map(|_| OnceLock::new()).collect();
-        Ok(Engine { rules, builtin_files, automaton, keyword_rules, always, allow })
+        Ok(Engine { rules, builtin_files, keywords: scanner, keyword_rules, always, allow })
     }
 
     fn compiled(&self, r: u32) -> Option<&Compiled> {
@@ -219,19 +211,19 @@ impl Engine {
             return Vec::new();
         }
         // Per rule touched, its search windows, merged as hits arrive so that
-        // memory stays bounded however many times a keyword occurs.
+        // memory stays bounded however many times a keyword occurs. Hits are
+        // ordered within each keyword-scan stream, so windows are kept per stream.
         let mut slot: Vec<u32> = vec![u32::MAX; self.rules.len()];
-        let mut touched: Vec<(u32, Vec<(usize, usize)>)> = Vec::new();
-        let mut add = |r: u32, s: usize, e: usize| {
+        let mut touched: Vec<(u32, [Vec<(usize, usize)>; keywords::STREAMS])> = Vec::new();
+        let mut add = |r: u32, s: usize, e: usize, stream: usize| {
             let Some(w) = self.compiled(r).map(|c| c.window) else { return };
             let (ws, we) = (s.saturating_sub(w), (e + w).min(data.len()));
             let k = &mut slot[r as usize];
             if *k == u32::MAX {
                 *k = touched.len() as u32;
-                touched.push((r, vec![(ws, we)]));
-                return;
+                touched.push((r, Default::default()));
             }
-            let wins = &mut touched[*k as usize].1;
+            let wins = &mut touched[*k as usize].1[stream];
             match wins.last_mut() {
                 Some(last) if ws <= last.1 && we >= last.0 => {
                     last.0 = last.0.min(ws);
@@ -240,13 +232,13 @@ impl Engine {
                 _ => wins.push((ws, we)),
             }
         };
-        for m in self.automaton.find_overlapping_iter(data) {
-            for &r in &self.keyword_rules[m.pattern().as_usize()] {
-                add(r, m.start(), m.end());
+        self.keywords.for_each(data, &mut |pattern, start, end, stream| {
+            for &r in &self.keyword_rules[pattern] {
+                add(r, start, end, stream);
             }
-        }
+        });
         for &r in &self.always {
-            add(r, 0, data.len());
+            add(r, 0, data.len(), 0);
         }
         if touched.is_empty() {
             return Vec::new();
@@ -257,7 +249,7 @@ impl Engine {
         for (r, wins) in touched {
             let Some(rule) = self.compiled(r) else { continue };
             if rule.applies_to(&path) && !self.allow.rule_path_allowed(rule.spec.id(), &path) {
-                let spans = line_windows(data, wins);
+                let spans = line_windows(data, wins.into_iter().flatten().collect());
                 self.run_rule(r, rule, &spans, data, &mut raw);
             }
         }
