@@ -249,7 +249,7 @@ impl Engine {
         for (r, wins) in touched {
             let Some(rule) = self.compiled(r) else { continue };
             if rule.applies_to(&path) && !self.allow.rule_path_allowed(rule.spec.id(), &path) {
-                let spans = line_windows(data, wins.into_iter().flatten().collect());
+                let spans = line_windows(data, wins.into_iter().flatten().collect(), rule.window);
                 self.run_rule(r, rule, &spans, data, &mut raw);
             }
         }
@@ -325,18 +325,20 @@ struct RawMatch {
 /// Stretches search windows to whole lines when the line ends are close
 /// (so `^`/`$` anchored patterns work) and merges overlaps. Every byte is
 /// searched at most once per rule, so the work stays linear.
-fn line_windows(data: &[u8], mut wins: Vec<(usize, usize)>) -> Vec<(usize, usize)> {
-    const STRETCH: usize = 128;
+fn line_windows(data: &[u8], mut wins: Vec<(usize, usize)>, window: usize) -> Vec<(usize, usize)> {
+    // A rule with a small window (a token right after its prefix) gets a
+    // small stretch too, or the stretch would dominate its cost.
+    let stretch = window.min(128);
     wins.sort_unstable();
     let mut out: Vec<(usize, usize)> = Vec::with_capacity(wins.len());
     for (mut ws, mut we) in wins {
-        let back = ws.saturating_sub(STRETCH);
+        let back = ws.saturating_sub(stretch);
         if let Some(p) = memchr::memrchr(b'\n', &data[back..ws]) {
             ws = back + p + 1;
         } else if back == 0 {
             ws = 0;
         }
-        let tail_end = (we + STRETCH).min(data.len());
+        let tail_end = (we + stretch).min(data.len());
         if let Some(p) = memchr::memchr(b'\n', &data[we..tail_end]) {
             we += p;
         } else if tail_end == data.len() {
