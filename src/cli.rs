@@ -106,7 +106,8 @@ struct CommonArgs {
     #[arg(long, value_name = "N", default_value_t = 0)]
     threads: usize,
 
-    /// Skip the Helm/Kubernetes secret-handling policy checks.
+    /// Skip the Helm/Kubernetes secret-handling policy checks (accepted now so
+    /// scripts can pass it; those checks are not in this release yet).
     #[arg(long)]
     no_policy: bool,
 

@@ -76,10 +76,20 @@ pub fn run(engine: &Engine, req: &ScanRequest, baseline: Option<&Baseline>, mess
             roots.push(p.clone());
         }
     }
-    let skip = |p: &Path| engine.path_allowed(&display_path(&cwd, &root, p));
-    fs::walk(&roots, &req.walk, &skip, messages, |p, data| {
-        scan_blob(&display_path(&cwd, &root, p), data);
-    });
+    // Display names are computed once per walk root and extended per file,
+    // not rebuilt from the absolute path for each of thousands of files.
+    let prefixes: Vec<(PathBuf, String)> = roots.iter().map(|r| (r.clone(), display_path(&cwd, &root, r))).collect();
+    let name = |p: &Path| {
+        let shown = prefixes
+            .iter()
+            .find_map(|(r, shown)| {
+                let rest = p.strip_prefix(r).ok()?.to_str()?;
+                Some(join_display(shown, rest))
+            })
+            .unwrap_or_else(|| display_path(&cwd, &root, p));
+        (!engine.path_allowed(&shown)).then_some(shown)
+    };
+    fs::walk(&roots, &req.walk, name, messages, |shown, data| scan_blob(shown, data));
 
     let mut findings = found.into_inner().unwrap_or_default();
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
@@ -93,6 +103,18 @@ pub fn run(engine: &Engine, req: &ScanRequest, baseline: Option<&Baseline>, mess
         files: files.into_inner(),
         bytes: bytes.into_inner(),
         elapsed: started.elapsed(),
+    }
+}
+
+/// Joins a root's display name and a path below it with `/`.
+fn join_display(shown_root: &str, rest: &str) -> String {
+    let rest = if std::path::MAIN_SEPARATOR == '/' { rest.to_string() } else { rest.replace(std::path::MAIN_SEPARATOR, "/") };
+    if rest.is_empty() {
+        shown_root.to_string()
+    } else if shown_root.is_empty() || shown_root == "." {
+        rest
+    } else {
+        format!("{}/{rest}", shown_root.trim_end_matches('/'))
     }
 }
 

@@ -210,10 +210,19 @@ impl Engine {
         if self.allow.path_allowed(&path) {
             return Vec::new();
         }
+        SLOTS.with(|slots| {
+            let mut slots = slots.borrow_mut();
+            if slots.len() < self.rules.len() {
+                slots.resize(self.rules.len(), u32::MAX);
+            }
+            self.scan_with(&path, data, &mut slots)
+        })
+    }
+
+    fn scan_with(&self, path: &str, data: &[u8], slot: &mut [u32]) -> Vec<Finding> {
         // Per rule touched, its search windows, merged as hits arrive so that
         // memory stays bounded however many times a keyword occurs. Hits are
         // ordered within each keyword-scan stream, so windows are kept per stream.
-        let mut slot: Vec<u32> = vec![u32::MAX; self.rules.len()];
         let mut touched: Vec<(u32, [Vec<(usize, usize)>; keywords::STREAMS])> = Vec::new();
         let mut add = |r: u32, s: usize, e: usize, stream: usize| {
             let Some(w) = self.compiled(r).map(|c| c.window) else { return };
@@ -239,6 +248,10 @@ impl Engine {
         });
         for &r in &self.always {
             add(r, 0, data.len(), 0);
+        }
+        // Leave the per-thread slot table clean for the next blob.
+        for (r, _) in &touched {
+            slot[*r as usize] = u32::MAX;
         }
         if touched.is_empty() {
             return Vec::new();
@@ -313,6 +326,13 @@ impl Engine {
         }
         !self.allow.secret_allowed(spec.id(), secret)
     }
+}
+
+thread_local! {
+    /// Per thread, for each rule, its index in the current blob's list of
+    /// touched rules (`u32::MAX`: not touched): reused to avoid an allocation
+    /// per file.
+    static SLOTS: std::cell::RefCell<Vec<u32>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 /// A match that passed the rule's filters, before suppression and line numbers.

@@ -21,11 +21,14 @@ pub struct WalkOptions {
 /// A read buffer larger than this is not kept for the next file.
 const KEEP_BUFFER: usize = 16 << 20;
 
-/// Walks `roots` and calls `visit(path, bytes)` for every text file, from
-/// several threads. Problems are reported to `messages` and the walk goes on.
-pub fn walk<F>(roots: &[PathBuf], opts: &WalkOptions, skip: &(dyn Fn(&Path) -> bool + Sync), messages: &Messages, visit: F)
+/// Walks `roots` and, for every file, asks `name(path)` how to call it
+/// (`None`: skip it unread), then calls `visit(name, bytes)` for the text
+/// files, from several threads. Problems are reported to `messages` and the
+/// walk goes on.
+pub fn walk<N, F>(roots: &[PathBuf], opts: &WalkOptions, name: N, messages: &Messages, visit: F)
 where
-    F: Fn(&Path, &[u8]) + Sync,
+    N: Fn(&Path) -> Option<String> + Sync,
+    F: Fn(&str, &[u8]) + Sync,
 {
     let Some((first, rest)) = roots.split_first() else { return };
     let mut b = WalkBuilder::new(first);
@@ -47,6 +50,7 @@ where
         // allocation per file costs page faults that show in the profile.
         let mut buf: Vec<u8> = Vec::new();
         let visit = &visit;
+        let name = &name;
         Box::new(move |entry| {
             let entry = match entry {
                 Ok(e) => e,
@@ -64,11 +68,11 @@ where
                 return WalkState::Continue;
             }
             let path = entry.path();
-            if skip(path) {
+            let Some(shown) = name(path) else {
                 return WalkState::Continue;
-            }
+            };
             if read_file(path, opts.max_file_size, messages, &mut buf) {
-                visit(path, &buf);
+                visit(&shown, &buf);
             }
             if buf.capacity() > KEEP_BUFFER {
                 buf = Vec::new();
