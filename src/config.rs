@@ -22,37 +22,27 @@ use std::path::{Path, PathBuf};
 pub const CONFIG_NAMES: &[&str] = &[".keywarden.yaml", ".keywarden.yml"];
 
 #[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct ConfigFile {
-    #[serde(default)]
     pub allow: AllowSpec,
-    #[serde(default)]
     pub disable: Vec<String>,
-    #[serde(default)]
     pub rules: Vec<RuleSpec>,
 }
 
 #[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct AllowSpec {
-    #[serde(default)]
     pub paths: Vec<String>,
-    #[serde(default)]
     pub secrets: Vec<String>,
-    #[serde(default)]
     pub stopwords: Vec<String>,
-    #[serde(default)]
     pub rules: BTreeMap<String, RuleAllowSpec>,
 }
 
 #[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct RuleAllowSpec {
-    #[serde(default)]
     pub paths: Vec<String>,
-    #[serde(default)]
     pub secrets: Vec<String>,
-    #[serde(default)]
     pub stopwords: Vec<String>,
 }
 
