@@ -77,6 +77,8 @@ pub struct Finding {
     pub context_span: (usize, usize),
     /// Line number of the first line of `context`.
     pub context_first_line: usize,
+    /// GitHub's `primaryLocationLineHash` of the start line (see `engine::line_hash`).
+    pub line_hash: Option<String>,
 }
 
 impl Finding {

@@ -91,6 +91,12 @@ fn github_rule_errors(doc: &Value) -> Vec<String> {
         if res["partialFingerprints"]["keywarden/v1"].as_str().is_none_or(str::is_empty) {
             errs.push("partialFingerprints".into());
         }
+        let line_hash = res["partialFingerprints"]["primaryLocationLineHash"].as_str().unwrap_or("");
+        if !line_hash.split_once(':').is_some_and(|(h, n)| {
+            !h.is_empty() && h.bytes().all(|b| b.is_ascii_hexdigit()) && n.parse::<u32>().is_ok()
+        }) {
+            errs.push(format!("primaryLocationLineHash {line_hash:?}"));
+        }
     }
     errs
 }
@@ -159,7 +165,15 @@ fn sarif_passes_the_shared_github_validator_when_available() {
         sarif.to_str().unwrap(),
     ]));
     assert_eq!(code, 1, "{err}");
-    let out = std::process::Command::new("python3").arg(&validator).arg(&sarif).output().unwrap();
+    // --src recomputes every primaryLocationLineHash from the files, as
+    // upload-sarif would; --strict turns warnings into failures.
+    let out = std::process::Command::new("python3")
+        .arg(&validator)
+        .args(["--strict", "--src"])
+        .arg(repo_root())
+        .arg(&sarif)
+        .output()
+        .unwrap();
     assert!(
         out.status.success(),
         "validate.py failed:\n{}{}",

@@ -73,6 +73,7 @@ impl LineIndex {
             context,
             context_span: span,
             context_first_line: sl + 1,
+            line_hash: None,
         }
     }
 }

@@ -9,6 +9,7 @@
 mod allow;
 pub mod filters;
 mod keywords;
+pub mod line_hash;
 mod lines;
 
 pub use allow::{Allowlist, RuleAllow, path_globs};
@@ -271,10 +272,19 @@ impl Engine {
         }
         let raw = self.one_finding_per_secret(raw);
         let idx = lines::LineIndex::new(data);
-        raw.into_iter()
+        let mut findings: Vec<Finding> = raw
+            .into_iter()
             .filter(|m| !crate::suppress::inline_allowed(data, idx.line_start_of(m.start)))
-            .filter_map(|m| Some(idx.finding(&self.compiled(m.rule)?.spec, &path, data, m.start, m.end)))
-            .collect()
+            .filter_map(|m| Some(idx.finding(&self.compiled(m.rule)?.spec, path, data, m.start, m.end)))
+            .collect();
+        if !findings.is_empty() {
+            let wanted: Vec<usize> = findings.iter().map(|f| f.start_line).collect();
+            let hashes = line_hash::line_hashes(data, &wanted);
+            for f in &mut findings {
+                f.line_hash = hashes.get(&f.start_line).cloned();
+            }
+        }
+        findings
     }
 
     fn run_rule(&self, r: u32, rule: &Compiled, spans: &[(usize, usize)], data: &[u8], out: &mut Vec<RawMatch>) {

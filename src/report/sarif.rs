@@ -110,9 +110,20 @@ fn result(ctx: &ReportContext<'_>, f: &Finding, rule_index: usize) -> Value {
                 },
             },
         }],
-        "partialFingerprints": { "keywarden/v1": f.fingerprint },
+        "partialFingerprints": partial_fingerprints(f),
         "properties": { "severity": f.severity },
     })
+}
+
+/// Our own line-independent fingerprint, and GitHub's line hash computed the
+/// way upload-sarif computes it (so both agree, and API uploads get it too).
+fn partial_fingerprints(f: &Finding) -> Value {
+    let mut m = serde_json::Map::new();
+    m.insert("keywarden/v1".into(), json!(f.fingerprint));
+    if let Some(h) = &f.line_hash {
+        m.insert("primaryLocationLineHash".into(), json!(h));
+    }
+    Value::Object(m)
 }
 
 fn level(s: Severity) -> &'static str {
