@@ -22,10 +22,36 @@ pub fn entropy(s: &[u8]) -> f64 {
         .sum()
 }
 
-/// Substrings that mark a value as a template, a reference or a mask, for
-/// every rule: `${VAR}`, `$(VAR)` (Kubernetes), `{{ .Values.x }}` (Helm/Go),
-/// `<%= %>` (ERB), `%(x)s` (Python), `#{x}` (Ruby), and masks.
-const ALWAYS_PLACEHOLDER: &[&str] = &["${", "$(", "{{", "<%", "%(", "#{", "xxxx", "****", "...."];
+/// Substrings that mark a value as a mask, for every rule.
+const MASKS: &[&str] = &["xxxx", "****", "...."];
+
+/// Template and substitution syntaxes, as (opening, closing): `${VAR}`,
+/// `$(VAR)` (Kubernetes), `{{ .Values.x }}` (Helm/Go), `<%= x %>` (ERB),
+/// `%(x)s` (Python), `#{x}` (Ruby). A value holds a template only if an
+/// opening is later closed, so a random key that happens to contain `%(` or
+/// `$(` (Django keys draw from those characters) is still a secret.
+const TEMPLATES: &[(&str, &str)] = &[("${", "}"), ("$(", ")"), ("{{", "}}"), ("<%", "%>"), ("%(", ")"), ("#{", "}")];
+
+/// True if `s` holds a template: an opening followed by a name-like body and its closing.
+fn has_template(s: &[u8]) -> bool {
+    TEMPLATES.iter().any(|(open, close)| {
+        let mut from = 0;
+        while let Some(i) = memchr::memmem::find(&s[from..], open.as_bytes()) {
+            let body_start = from + i + open.len();
+            if let Some(j) = memchr::memmem::find(&s[body_start..], close.as_bytes()) {
+                let body = &s[body_start..body_start + j];
+                // Template bodies are expressions or names, not random punctuation.
+                if body.iter().any(|b| b.is_ascii_alphabetic() || *b == b'.' || *b == b' ')
+                    && body.iter().all(|b| b.is_ascii_alphanumeric() || b"_.-: |\"'()[]$=/,".contains(b))
+                {
+                    return true;
+                }
+            }
+            from = body_start;
+        }
+        false
+    })
+}
 
 /// Words that mark a value of a generic assignment as a placeholder.
 const GENERIC_PLACEHOLDER_WORDS: &[&str] = &[
@@ -82,7 +108,7 @@ pub fn is_placeholder(secret: &[u8], generic: bool) -> bool {
         return true;
     }
     let contains = |needle: &str| memchr::memmem::find(&lower, needle.as_bytes()).is_some();
-    if ALWAYS_PLACEHOLDER.iter().any(|p| contains(p)) || contains("\u{2022}\u{2022}") {
+    if MASKS.iter().any(|p| contains(p)) || contains("\u{2022}\u{2022}") || has_template(secret) {
         return true;
     }
     if secret.len() >= 2 && (secret[0] == b'<' || secret[secret.len() - 1] == b'>') {
@@ -135,6 +161,11 @@ mod tests {
         }
         assert!(!is_placeholder(b"s3cr3t-Pa55w0rd", false));
         assert!(!is_placeholder(b"s3cret", false));
+        // Random keys may contain template openers without being templates.
+        assert!(!is_placeholder(b"k9%(x!2p$(q8&=w", false));
+        assert!(is_placeholder(b"%(password)s", false));
+        assert!(is_placeholder(b"<%= ENV['DB_PASSWORD'] %>", false));
+        assert!(is_placeholder(b"prefix-${SUFFIX}", false));
         for s in ["password", "Foo", "{password}", "[password", "admin"] {
             assert!(is_placeholder(s.as_bytes(), false), "{s}");
         }
