@@ -176,7 +176,8 @@ fn config_allowlists_paths_secrets_stopwords_and_per_rule() {
     let (_, _, code) = stdout_of(keywarden(d.path()).args(["scan", "fixtures"]));
     assert_eq!(code, 0);
 
-    write(d.path(), ".keywarden.yaml", "disable: [github-pat-classic]\n");
+    // The unverified-format companion rule matches the same token: disable both.
+    write(d.path(), ".keywarden.yaml", "disable: [github-pat-classic, github-token-unverified]\n");
     let (_, _, code) = stdout_of(keywarden(d.path()).args(["scan", "fixtures"]));
     assert_eq!(code, 0);
 }
@@ -221,11 +222,12 @@ fn user_rules_add_override_and_report_invalid_regex_with_line_and_id() {
     assert!(err.contains("broken-rule"), "{err}");
     assert!(err.contains("invalid pattern"), "{err}");
 
-    // A user rule with a built-in id replaces it: here it never matches.
+    // A user rule with a built-in id replaces it: here it never matches (and
+    // the unverified-format companion rule is disabled).
     write(
         d.path(),
         ".keywarden.yaml",
-        "rules:\n  - id: github-pat-classic\n    name: off\n    severity: low\n    keywords: [ghp_]\n    pattern: 'ghp_NEVER'\n",
+        "disable: [github-token-unverified]\nrules:\n  - id: github-pat-classic\n    name: off\n    severity: low\n    keywords: [ghp_]\n    pattern: 'ghp_NEVER'\n",
     );
     write(d.path(), "b.txt", format!("t = {}\n", github_token()));
     let (_, _, code) = stdout_of(keywarden(d.path()).args(["scan", "b.txt"]));

@@ -59,33 +59,21 @@ pub enum Prefilter {
     QuickStart,
 }
 
-/// A rule compiled on first use.
-struct Compiled {
+/// A rule's definition with what is cheap to derive from it: needed as soon
+/// as one of its keywords occurs.
+struct Prepared {
     spec: RuleSpec,
-    regex: Regex,
-    allow: Vec<Regex>,
     paths: Option<GlobSet>,
     window: usize,
-    group: usize,
 }
 
-impl Compiled {
-    fn new(spec: RuleSpec) -> Option<Compiled> {
-        let regex = compile_pattern(&spec.pattern).ok()?;
-        let group = spec.secret_group.unwrap_or_else(|| {
-            regex
-                .capture_names()
-                .position(|n| n == Some("secret"))
-                .unwrap_or(usize::from(regex.captures_len() > 1))
-        });
-        Some(Compiled {
-            allow: spec.allow.iter().filter_map(|a| compile_pattern(a).ok()).collect(),
+impl Prepared {
+    fn new(spec: RuleSpec) -> Prepared {
+        Prepared {
             paths: if spec.paths.is_empty() { None } else { path_globs(&spec.paths).ok() },
             window: spec.window.unwrap_or(DEFAULT_WINDOW).max(16),
-            regex,
-            group,
             spec,
-        })
+        }
     }
 
     fn applies_to(&self, path: &str) -> bool {
@@ -93,11 +81,37 @@ impl Compiled {
     }
 }
 
+/// A rule's compiled regexes: needed only when it runs on a path it applies to.
+struct Matcher {
+    regex: Regex,
+    allow: Vec<Regex>,
+    group: usize,
+}
+
+impl Matcher {
+    fn new(spec: &RuleSpec) -> Option<Matcher> {
+        let regex = compile_pattern(&spec.pattern).ok()?;
+        let group = spec.secret_group.unwrap_or_else(|| {
+            regex
+                .capture_names()
+                .position(|n| n == Some("secret"))
+                .unwrap_or(usize::from(regex.captures_len() > 1))
+        });
+        Some(Matcher { allow: spec.allow.iter().filter_map(|a| compile_pattern(a).ok()).collect(), regex, group })
+    }
+}
+
 struct Rule {
     id: String,
     source: RuleSource,
-    compiled: OnceLock<Option<Compiled>>,
+    prepared: OnceLock<Option<Prepared>>,
+    matcher: OnceLock<Option<Matcher>>,
 }
+
+/// Compiling this many rules' regexes at once is spread over threads: a
+/// pre-commit run on one file meets a few dozen rules and would otherwise
+/// spend most of its time compiling them one after the other.
+const PARALLEL_COMPILE: usize = 4;
 
 /// The compiled rule set.
 pub struct Engine {
@@ -161,7 +175,7 @@ impl Engine {
                     keyword_rules[idx].push(i as u32);
                 }
             }
-            rules.push(Rule { id: e.id, source: e.source, compiled: OnceLock::new() });
+            rules.push(Rule { id: e.id, source: e.source, prepared: OnceLock::new(), matcher: OnceLock::new() });
         }
         let scanner = KeywordScanner::new(&keywords, prefilter == Prefilter::QuickStart).map_err(|e| RuleError {
                 file: "<rules>".into(),
@@ -174,9 +188,9 @@ impl Engine {
         Ok(Engine { rules, builtin_files, keywords: scanner, keyword_rules, always, allow })
     }
 
-    fn compiled(&self, r: u32) -> Option<&Compiled> {
+    fn prepared(&self, r: u32) -> Option<&Prepared> {
         let rule = &self.rules[r as usize];
-        rule.compiled
+        rule.prepared
             .get_or_init(|| {
                 let spec = match &rule.source {
                     RuleSource::Spec(s) => (**s).clone(),
@@ -188,15 +202,42 @@ impl Engine {
                         specs.get(*index)?.clone()
                     }
                 };
-                Compiled::new(spec)
+                Some(Prepared::new(spec))
             })
             .as_ref()
+    }
+
+    fn matcher(&self, r: u32) -> Option<&Matcher> {
+        self.rules[r as usize]
+            .matcher
+            .get_or_init(|| Matcher::new(&self.prepared(r)?.spec))
+            .as_ref()
+    }
+
+    /// Compiles the regexes of `rules` that are not compiled yet, on several
+    /// threads when there are enough of them.
+    fn compile_all(&self, rules: &[u32]) {
+        let pending: Vec<u32> = rules.iter().copied().filter(|&r| self.rules[r as usize].matcher.get().is_none()).collect();
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(4);
+        if pending.len() < PARALLEL_COMPILE || threads < 2 {
+            return;
+        }
+        let per = pending.len().div_ceil(threads);
+        std::thread::scope(|s| {
+            for chunk in pending.chunks(per) {
+                s.spawn(move || {
+                    for &r in chunk {
+                        self.matcher(r);
+                    }
+                });
+            }
+        });
     }
 
     /// The definition of a rule, by id (parses its file if needed).
     pub fn rule(&self, id: &str) -> Option<&RuleSpec> {
         let r = self.rules.iter().position(|r| r.id == id)?;
-        self.compiled(r as u32).map(|c| &c.spec)
+        self.prepared(r as u32).map(|c| &c.spec)
     }
 
     /// True if the configuration allows this whole path (nothing to scan).
@@ -226,7 +267,7 @@ impl Engine {
         // ordered within each keyword-scan stream, so windows are kept per stream.
         let mut touched: Vec<(u32, [Vec<(usize, usize)>; keywords::STREAMS])> = Vec::new();
         let mut add = |r: u32, s: usize, e: usize, stream: usize| {
-            let Some(w) = self.compiled(r).map(|c| c.window) else { return };
+            let Some(w) = self.prepared(r).map(|c| c.window) else { return };
             let (ws, we) = (s.saturating_sub(w), (e + w).min(data.len()));
             let k = &mut slot[r as usize];
             if *k == u32::MAX {
@@ -260,12 +301,16 @@ impl Engine {
         touched.sort_unstable_by_key(|t| t.0);
 
         let mut raw: Vec<RawMatch> = Vec::new();
+        touched.retain(|(r, _)| {
+            self.prepared(*r)
+                .is_some_and(|p| p.applies_to(path) && !self.allow.rule_path_allowed(p.spec.id(), path))
+        });
+        let to_run: Vec<u32> = touched.iter().map(|t| t.0).collect();
+        self.compile_all(&to_run);
         for (r, wins) in touched {
-            let Some(rule) = self.compiled(r) else { continue };
-            if rule.applies_to(&path) && !self.allow.rule_path_allowed(rule.spec.id(), &path) {
-                let spans = line_windows(data, wins.into_iter().flatten().collect(), rule.window);
-                self.run_rule(r, rule, &spans, data, &mut raw);
-            }
+            let (Some(rule), Some(matcher)) = (self.prepared(r), self.matcher(r)) else { continue };
+            let spans = line_windows(data, wins.into_iter().flatten().collect(), rule.window);
+            self.run_rule(r, rule, matcher, &spans, data, &mut raw);
         }
         if raw.is_empty() {
             return Vec::new();
@@ -275,7 +320,7 @@ impl Engine {
         let mut findings: Vec<Finding> = raw
             .into_iter()
             .filter(|m| !crate::suppress::inline_allowed(data, idx.line_start_of(m.start)))
-            .filter_map(|m| Some(idx.finding(&self.compiled(m.rule)?.spec, path, data, m.start, m.end)))
+            .filter_map(|m| Some(idx.finding(&self.prepared(m.rule)?.spec, path, data, m.start, m.end)))
             .collect();
         if !findings.is_empty() {
             let wanted: Vec<usize> = findings.iter().map(|f| f.start_line).collect();
@@ -287,12 +332,20 @@ impl Engine {
         findings
     }
 
-    fn run_rule(&self, r: u32, rule: &Compiled, spans: &[(usize, usize)], data: &[u8], out: &mut Vec<RawMatch>) {
+    fn run_rule(
+        &self,
+        r: u32,
+        rule: &Prepared,
+        matcher: &Matcher,
+        spans: &[(usize, usize)],
+        data: &[u8],
+        out: &mut Vec<RawMatch>,
+    ) {
         for &(ws, we) in spans {
-            for caps in rule.regex.captures_iter(&data[ws..we]) {
-                let Some(m) = caps.get(rule.group).or_else(|| caps.get(0)) else { continue };
+            for caps in matcher.regex.captures_iter(&data[ws..we]) {
+                let Some(m) = caps.get(matcher.group).or_else(|| caps.get(0)) else { continue };
                 let secret = m.as_bytes();
-                if !secret.is_empty() && self.accept(rule, secret) {
+                if !secret.is_empty() && self.accept(rule, matcher, secret) {
                     out.push(RawMatch { rule: r, start: ws + m.start(), end: ws + m.end() });
                 }
             }
@@ -303,8 +356,8 @@ impl Engine {
     /// provider rule matched overlapping bytes, and of several provider rules
     /// matching the very same bytes the most severe one is kept.
     fn one_finding_per_secret(&self, mut raw: Vec<RawMatch>) -> Vec<RawMatch> {
-        let Some(first) = raw.first().and_then(|m| self.compiled(m.rule)) else { return raw };
-        let spec = |m: &RawMatch| self.compiled(m.rule).map_or(&first.spec, |c| &c.spec);
+        let Some(first) = raw.first().and_then(|m| self.prepared(m.rule)) else { return raw };
+        let spec = |m: &RawMatch| self.prepared(m.rule).map_or(&first.spec, |c| &c.spec);
         let specific: Vec<(usize, usize)> =
             raw.iter().filter(|m| !spec(m).generic).map(|m| (m.start, m.end)).collect();
         raw.retain(|m| !spec(m).generic || !specific.iter().any(|&(s, e)| s < m.end && m.start < e));
@@ -316,7 +369,7 @@ impl Engine {
         raw
     }
 
-    fn accept(&self, rule: &Compiled, secret: &[u8]) -> bool {
+    fn accept(&self, rule: &Prepared, matcher: &Matcher, secret: &[u8]) -> bool {
         let spec = &rule.spec;
         if let Some(min) = spec.entropy
             && filters::entropy(secret) < min
@@ -331,7 +384,7 @@ impl Engine {
         if filters::is_placeholder(secret, spec.generic) {
             return false;
         }
-        if rule.allow.iter().any(|a| a.is_match(secret)) {
+        if matcher.allow.iter().any(|a| a.is_match(secret)) {
             return false;
         }
         !self.allow.secret_allowed(spec.id(), secret)
