@@ -218,8 +218,13 @@ impl Engine {
     /// threads when there are enough of them.
     fn compile_all(&self, rules: &[u32]) {
         let pending: Vec<u32> = rules.iter().copied().filter(|&r| self.rules[r as usize].matcher.get().is_none()).collect();
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(4);
-        if pending.len() < PARALLEL_COMPILE || threads < 2 {
+        if pending.len() < PARALLEL_COMPILE {
+            return;
+        }
+        // Asked once: the standard library reads cgroup files to answer.
+        static THREADS: OnceLock<usize> = OnceLock::new();
+        let threads = *THREADS.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()).min(4));
+        if threads < 2 {
             return;
         }
         let per = pending.len().div_ceil(threads);

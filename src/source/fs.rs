@@ -4,7 +4,7 @@
 
 use super::Messages;
 use ignore::{WalkBuilder, WalkState};
-use std::io::Read;
+use std::io::{Read, Seek};
 use std::path::{Path, PathBuf};
 
 /// How much of a file's start is checked for a NUL byte (binary detection).
@@ -106,8 +106,18 @@ pub fn read_file(path: &Path, max_size: u64, messages: &Messages, buf: &mut Vec<
         ));
         return false;
     }
-    buf.reserve(len as usize + 1);
-    if let Err(e) = file.by_ref().take(max_size + 1).read_to_end(buf) {
+    // Read exactly the size stat reported (one read call for most files); a
+    // file that shrank meanwhile, or reports no size (procfs), is read to its end.
+    buf.resize(len as usize, 0);
+    let read = match file.read_exact(buf) {
+        Ok(()) if len == 0 => file.by_ref().take(max_size + 1).read_to_end(buf).map(|_| ()),
+        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+            buf.clear();
+            file.rewind().and_then(|()| file.by_ref().take(max_size + 1).read_to_end(buf)).map(|_| ())
+        }
+        other => other,
+    };
+    if let Err(e) = read {
         messages.warn(format!("{}: cannot read: {e}", path.display()));
         return false;
     }
