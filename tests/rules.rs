@@ -4,7 +4,10 @@
 //! needs them.
 
 use keywarden::engine::{Allowlist, Engine};
-use keywarden::rules::{BUILTIN_RULE_FILES, RuleSpec, builtin_entries, builtin_specs, check_spec, parse_rule_file};
+use keywarden::engine::RuleSource;
+use keywarden::rules::{
+    BUILTIN_RULE_FILES, RuleSpec, builtin_entries, builtin_specs, check_spec, parse_builtin_rule, parse_rule_file,
+};
 use std::collections::HashMap;
 
 fn specs() -> Vec<RuleSpec> {
@@ -116,5 +119,18 @@ fn start_up_index_agrees_with_the_full_parse() {
     for (e, s) in entries.iter().zip(&specs) {
         assert_eq!(e.id, s.id(), "rule order or id differs");
         assert_eq!(e.keywords, s.keywords, "{}: keywords differ", s.id());
+        // Each rule parsed alone from its own lines is the same rule.
+        let RuleSource::Builtin { file, text, .. } = e.source else { panic!("{}: not built in", e.id) };
+        let alone = parse_builtin_rule(file, text).unwrap_or_else(|| panic!("{}: does not parse alone", e.id));
+        assert_eq!(alone.id(), s.id());
+        assert_eq!(alone.pattern, s.pattern, "{}", s.id());
+        assert_eq!(alone.keywords, s.keywords, "{}", s.id());
+        assert_eq!(alone.severity, s.severity, "{}", s.id());
+        assert_eq!(alone.window, s.window, "{}", s.id());
+        assert_eq!(alone.allow, s.allow, "{}", s.id());
+        assert_eq!(alone.paths, s.paths, "{}", s.id());
+        assert_eq!(alone.examples, s.examples, "{}", s.id());
+        assert_eq!(alone.negative_examples, s.negative_examples, "{}", s.id());
+        assert_eq!(alone.description, s.description, "{}", s.id());
     }
 }

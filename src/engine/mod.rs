@@ -35,7 +35,8 @@ pub fn compile_pattern(pattern: &str) -> Result<Regex, regex::Error> {
 /// needs nothing but ids and keywords.
 pub enum RuleSource {
     Spec(Box<RuleSpec>),
-    Builtin { file: usize, index: usize },
+    /// The rule's position in its file, and its lines there (byte range).
+    Builtin { file: usize, index: usize, text: (usize, usize) },
 }
 
 /// What the engine needs to know about a rule before it ever runs.
@@ -194,13 +195,18 @@ impl Engine {
             .get_or_init(|| {
                 let spec = match &rule.source {
                     RuleSource::Spec(s) => (**s).clone(),
-                    RuleSource::Builtin { file, index } => {
-                        let specs = self.builtin_files[*file].get_or_init(|| {
-                            let (name, text) = crate::rules::BUILTIN_RULE_FILES[*file];
-                            crate::rules::parse_rule_file(name, text).unwrap_or_default()
-                        });
-                        specs.get(*index)?.clone()
-                    }
+                    RuleSource::Builtin { file, index, text } => match crate::rules::parse_builtin_rule(*file, *text) {
+                        Some(spec) => spec,
+                        // Not expected (the test suite parses every rule this way);
+                        // the whole file is the fallback.
+                        None => {
+                            let specs = self.builtin_files[*file].get_or_init(|| {
+                                let (name, text) = crate::rules::BUILTIN_RULE_FILES[*file];
+                                crate::rules::parse_rule_file(name, text).unwrap_or_default()
+                            });
+                            specs.get(*index)?.clone()
+                        }
+                    },
                 };
                 Some(Prepared::new(spec))
             })

@@ -117,18 +117,28 @@ pub fn builtin_specs() -> Result<Vec<RuleSpec>, RuleError> {
 /// costs a fraction of a millisecond where parsing 400+ rules costs ten.
 /// The test suite checks that it agrees with the full parse.
 pub fn builtin_entries() -> Vec<crate::engine::RuleEntry> {
-    let mut out = Vec::new();
+    let mut out: Vec<crate::engine::RuleEntry> = Vec::new();
     for (file, (_, text)) in BUILTIN_RULE_FILES.iter().enumerate() {
         let mut index = 0;
-        for line in text.lines() {
+        let mut offset = 0;
+        let first_in_file = out.len();
+        for line in text.split_inclusive('\n') {
+            let start = offset;
+            offset += line.len();
             if let Some(id) = line.strip_prefix("  - id:") {
+                if out.len() > first_in_file
+                    && let Some(prev) = out.last_mut()
+                {
+                    set_end(prev, start);
+                }
                 out.push(crate::engine::RuleEntry {
                     id: unquote(id.trim()),
                     keywords: Vec::new(),
-                    source: crate::engine::RuleSource::Builtin { file, index },
+                    source: crate::engine::RuleSource::Builtin { file, index, text: (start, text.len()) },
                 });
                 index += 1;
             } else if let Some(list) = line.trim_start().strip_prefix("keywords:")
+                && out.len() > first_in_file
                 && let Some(last) = out.last_mut()
             {
                 last.keywords = flow_list(list.trim());
@@ -136,6 +146,20 @@ pub fn builtin_entries() -> Vec<crate::engine::RuleEntry> {
         }
     }
     out
+}
+
+fn set_end(entry: &mut crate::engine::RuleEntry, end: usize) {
+    if let crate::engine::RuleSource::Builtin { text, .. } = &mut entry.source {
+        text.1 = end;
+    }
+}
+
+/// Parses one built-in rule from its own lines of its file, so that a scan
+/// that needs one rule of a large file does not parse the whole file.
+pub fn parse_builtin_rule(file: usize, range: (usize, usize)) -> Option<RuleSpec> {
+    let (name, text) = BUILTIN_RULE_FILES.get(file)?;
+    let snippet = text.get(range.0..range.1)?;
+    parse_rule_file(name, &format!("rules:\n{snippet}")).ok()?.into_iter().next()
 }
 
 /// Items of a one-line YAML flow sequence: `[a, 'b c', "d "]`. Spaces
