@@ -158,7 +158,7 @@ fn config_allowlists_paths_secrets_stopwords_and_per_rule() {
     let t = github_token();
     write(d.path(), "fixtures/a.txt", format!("t = {t}\n"));
     write(d.path(), "src/b.txt", "password = \"Tr0ub4dor&3-dummy\"\n");
-    write(d.path(), "docs/c.md", "password = \"Zq8-real-looking\"\n");
+    write(d.path(), "docs/c.md", "password = \"Zq8-real-looking\"\n"); // keywarden:allow (test data)
     write(
         d.path(),
         ".keywarden.yaml",
@@ -275,7 +275,7 @@ fn stdin_is_scanned_with_a_chosen_name() {
 #[test]
 fn only_and_disabled_rules() {
     let d = TempDir::new().unwrap();
-    write(d.path(), "a.txt", format!("t = {}\npassword = \"Xk9-fake-Pw!\"\n", github_token()));
+    write(d.path(), "a.txt", format!("t = {}\npassword = \"Xk9-fake-Pw!\"\n", github_token())); // keywarden:allow
     let (out, _, _) = stdout_of(keywarden(d.path()).args(["scan", ".", "--format", "json", "--rule", "generic-password"]));
     let f = findings(&json_of(&out)).clone();
     assert_eq!(f.len(), 1);
@@ -290,7 +290,8 @@ fn only_and_disabled_rules() {
 fn output_is_identical_whatever_the_thread_count() {
     let d = TempDir::new().unwrap();
     for i in 0..60 {
-        write(d.path(), &format!("d{}/f{i}.txt", i % 7), format!("{i}\nt = {}\npassword = \"Fk-{i}-Xz9q\"\n", github_token()));
+        let content = format!("{i}\nt = {}\npassword = \"Fk-{i}-Xz9q\"\n", github_token()); // keywarden:allow
+        write(d.path(), &format!("d{}/f{i}.txt", i % 7), content);
     }
     let run = |threads: &str| stdout_of(keywarden(d.path()).args(["scan", ".", "--format", "sarif", "--threads", threads])).0;
     let one = run("1");
