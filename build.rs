@@ -18,9 +18,13 @@ fn main() {
     for f in &files {
         println!("cargo:rerun-if-changed={}", f.display());
         let name = f.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-        out.push_str(&format!("    (\"rules/{name}\", include_str!({:?})),\n", f.display().to_string()));
+        out.push_str(&format!(
+            "    (\"rules/{name}\", include_str!({:?})),\n",
+            f.display().to_string()
+        ));
     }
     out.push_str("];\n");
-    let dest = Path::new(&env::var("OUT_DIR").expect("OUT_DIR is set by cargo")).join("builtin_rules.rs");
+    let dest =
+        Path::new(&env::var("OUT_DIR").expect("OUT_DIR is set by cargo")).join("builtin_rules.rs");
     fs::write(dest, out).expect("write builtin_rules.rs");
 }

@@ -173,7 +173,10 @@ fn load_config(explicit: Option<&Path>, no_config: bool, root: &Path) -> Result<
     if no_config {
         return Ok(Config::default());
     }
-    match explicit.map(Path::to_path_buf).or_else(|| config::discover(root)) {
+    match explicit
+        .map(Path::to_path_buf)
+        .or_else(|| config::discover(root))
+    {
         Some(p) => config::load(&p),
         None => Ok(Config::default()),
     }
@@ -192,7 +195,11 @@ fn run_scan(args: ScanArgs) -> u8 {
         Ok(d) => d,
         Err(e) => return error(format!("cannot determine the current directory: {e}")),
     };
-    let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
     let root = scan::find_root(&cwd, paths.first().map(PathBuf::as_path));
     let cfg = match load_config(c.config.as_deref(), c.no_config, &root) {
         Ok(cfg) => cfg,
@@ -209,12 +216,21 @@ fn run_scan(args: ScanArgs) -> u8 {
         },
         None => None,
     };
-    let missing: Vec<&PathBuf> =
-        paths.iter().filter(|p| p.as_os_str() != "-" && p.symlink_metadata().is_err()).collect();
+    let missing: Vec<&PathBuf> = paths
+        .iter()
+        .filter(|p| p.as_os_str() != "-" && p.symlink_metadata().is_err())
+        .collect();
     for p in &missing {
-        eprintln!("keywarden: error: {}: no such file or directory", p.display());
+        eprintln!(
+            "keywarden: error: {}: no such file or directory",
+            p.display()
+        );
     }
-    let existing: Vec<PathBuf> = paths.iter().filter(|p| !missing.contains(p)).cloned().collect();
+    let existing: Vec<PathBuf> = paths
+        .iter()
+        .filter(|p| !missing.contains(p))
+        .cloned()
+        .collect();
 
     let messages = Messages::new(c.verbose, c.quiet);
     let request = ScanRequest {
@@ -259,19 +275,30 @@ fn run_scan(args: ScanArgs) -> u8 {
 
 fn build_engine(cfg: &Config, c: &CommonArgs, prefilter: Prefilter) -> Result<Engine, u8> {
     let allow = cfg.allowlist().map_err(error)?;
-    let mut entries = if c.no_secrets { Vec::new() } else { rules::builtin_entries() };
+    let mut entries = if c.no_secrets {
+        Vec::new()
+    } else {
+        rules::builtin_entries()
+    };
     if !c.no_secrets {
         entries.extend(cfg.file.rules.iter().cloned().map(RuleEntry::from_spec));
     }
     for id in c.only_rules.iter().chain(&c.disable_rules) {
         if !c.no_secrets && !entries.iter().any(|e| e.id == *id) {
-            return Err(error(format!("unknown rule id `{id}` (see `keywarden rules`)")));
+            return Err(error(format!(
+                "unknown rule id `{id}` (see `keywarden rules`)"
+            )));
         }
     }
     let mut disabled = cfg.file.disable.clone();
     disabled.extend(c.disable_rules.iter().cloned());
     if !c.only_rules.is_empty() {
-        disabled.extend(entries.iter().map(|e| e.id.clone()).filter(|id| !c.only_rules.contains(id)));
+        disabled.extend(
+            entries
+                .iter()
+                .map(|e| e.id.clone())
+                .filter(|id| !c.only_rules.contains(id)),
+        );
     }
     Engine::new(entries, allow, &disabled, prefilter).map_err(error)
 }
@@ -291,11 +318,20 @@ fn prefilter_for(paths: &[PathBuf]) -> Prefilter {
             Err(_) => {}
         }
     }
-    if total <= SMALL { Prefilter::QuickStart } else { Prefilter::Fast }
+    if total <= SMALL {
+        Prefilter::QuickStart
+    } else {
+        Prefilter::Fast
+    }
 }
 
 /// Writes the report; a closed pipe (`| head`) is not an error.
-fn emit(format: Format, ctx: &ReportContext<'_>, output: Option<&Path>, quiet: bool) -> Result<(), u8> {
+fn emit(
+    format: Format,
+    ctx: &ReportContext<'_>,
+    output: Option<&Path>,
+    quiet: bool,
+) -> Result<(), u8> {
     let mut buf = Vec::new();
     let result = if quiet && format == Format::Human {
         // Quiet human output: findings only, no summary.
@@ -307,11 +343,14 @@ fn emit(format: Format, ctx: &ReportContext<'_>, output: Option<&Path>, quiet: b
         return Err(error(format!("cannot render the report: {e}")));
     }
     let written = match output {
-        Some(p) => std::fs::write(p, &buf).map_err(|e| format!("{}: cannot write report: {e}", p.display())),
+        Some(p) => std::fs::write(p, &buf)
+            .map_err(|e| format!("{}: cannot write report: {e}", p.display())),
         None => {
             let mut out = io::stdout().lock();
             match out.write_all(&buf).and_then(|()| out.flush()) {
-                Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(format!("cannot write to standard output: {e}")),
+                Err(e) if e.kind() != io::ErrorKind::BrokenPipe => {
+                    Err(format!("cannot write to standard output: {e}"))
+                }
                 _ => Ok(()),
             }
         }
@@ -331,9 +370,13 @@ fn terminal_width(to_terminal: bool) -> usize {
 fn parse_size(s: &str) -> Result<u64, String> {
     let t = s.trim();
     let lower = t.to_ascii_lowercase();
-    let digits_end = lower.find(|c: char| !c.is_ascii_digit()).unwrap_or(lower.len());
+    let digits_end = lower
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(lower.len());
     let (num, unit) = lower.split_at(digits_end);
-    let n: u64 = num.parse().map_err(|_| format!("`{s}` is not a size (try 10M, 512K or 1048576)"))?;
+    let n: u64 = num
+        .parse()
+        .map_err(|_| format!("`{s}` is not a size (try 10M, 512K or 1048576)"))?;
     let mult = match unit.trim() {
         "" | "b" => 1,
         "k" | "kb" | "kib" => 1 << 10,
@@ -341,7 +384,8 @@ fn parse_size(s: &str) -> Result<u64, String> {
         "g" | "gb" | "gib" => 1 << 30,
         other => return Err(format!("unknown size unit `{other}` (use K, M or G)")),
     };
-    n.checked_mul(mult).ok_or_else(|| format!("`{s}` is too large"))
+    n.checked_mul(mult)
+        .ok_or_else(|| format!("`{s}` is too large"))
 }
 
 fn run_rules(args: RulesArgs) -> u8 {
@@ -362,13 +406,23 @@ fn run_rules(args: RulesArgs) -> u8 {
     }
     let mut out = io::stdout().lock();
     let res = match &args.id {
-        None => crate::rules::docs::write_list(by_id.values(), args.format == Format::Json, &mut out),
+        None => {
+            crate::rules::docs::write_list(by_id.values(), args.format == Format::Json, &mut out)
+        }
         Some(id) => match by_id.get(id) {
-            Some(spec) => crate::rules::docs::write_rule(spec, args.format == Format::Json, &mut out),
+            Some(spec) => {
+                crate::rules::docs::write_rule(spec, args.format == Format::Json, &mut out)
+            }
             None => {
-                let hint = by_id.keys().find(|k| k.contains(id.as_str()) || id.contains(k.as_str()));
-                let hint = hint.map(|h| format!("; did you mean `{h}`?")).unwrap_or_default();
-                return error(format!("unknown rule id `{id}`{hint} (see `keywarden rules`)"));
+                let hint = by_id
+                    .keys()
+                    .find(|k| k.contains(id.as_str()) || id.contains(k.as_str()));
+                let hint = hint
+                    .map(|h| format!("; did you mean `{h}`?"))
+                    .unwrap_or_default();
+                return error(format!(
+                    "unknown rule id `{id}`{hint} (see `keywarden rules`)"
+                ));
             }
         },
     };

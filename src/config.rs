@@ -55,7 +55,10 @@ pub struct Config {
 
 /// Finds the configuration in `root` (the repository root).
 pub fn discover(root: &Path) -> Option<PathBuf> {
-    CONFIG_NAMES.iter().map(|n| root.join(n)).find(|p| p.is_file())
+    CONFIG_NAMES
+        .iter()
+        .map(|n| root.join(n))
+        .find(|p| p.is_file())
 }
 
 /// Reads and checks a configuration file.
@@ -69,7 +72,10 @@ pub fn load(path: &Path) -> Result<Config, RuleError> {
         message: format!("cannot read configuration: {e}"),
     })?;
     let file = parse(&shown, &text)?;
-    Ok(Config { path: Some(path.to_path_buf()), file })
+    Ok(Config {
+        path: Some(path.to_path_buf()),
+        file,
+    })
 }
 
 /// Parses configuration text; `name` is used in error messages.
@@ -86,7 +92,9 @@ pub fn parse(name: &str, text: &str) -> Result<ConfigFile, RuleError> {
 
 impl Config {
     fn name(&self) -> String {
-        self.path.as_ref().map_or_else(|| "<config>".into(), |p| p.display().to_string())
+        self.path
+            .as_ref()
+            .map_or_else(|| "<config>".into(), |p| p.display().to_string())
     }
 
     /// Compiles the allowlists. Errors name the config file and the bad entry.
@@ -96,7 +104,10 @@ impl Config {
         let global = rule_allow(&name, None, &a.paths, &a.secrets, &a.stopwords)?;
         let mut rules = std::collections::HashMap::new();
         for (id, r) in &a.rules {
-            rules.insert(id.clone(), rule_allow(&name, Some(id), &r.paths, &r.secrets, &r.stopwords)?);
+            rules.insert(
+                id.clone(),
+                rule_allow(&name, Some(id), &r.paths, &r.secrets, &r.stopwords)?,
+            );
         }
         Ok(Allowlist { global, rules })
     }
@@ -123,7 +134,9 @@ fn rule_allow(
     };
     let secrets = secrets
         .iter()
-        .map(|s| compile_pattern(s).map_err(|e| err(format!("allow: invalid secret pattern {s:?}: {e}"))))
+        .map(|s| {
+            compile_pattern(s).map_err(|e| err(format!("allow: invalid secret pattern {s:?}: {e}")))
+        })
         .collect::<Result<Vec<_>, _>>()?;
     Ok(RuleAllow {
         paths,

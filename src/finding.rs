@@ -6,7 +6,17 @@ use std::fmt;
 
 /// How bad a finding is. Ordered: `Info < Low < Medium < High < Critical`.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, clap::ValueEnum,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    clap::ValueEnum,
 )]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
@@ -84,7 +94,12 @@ pub struct Finding {
 impl Finding {
     /// Sort key that makes output deterministic whatever the thread count.
     pub fn sort_key(&self) -> (&str, usize, usize, &str) {
-        (&self.path, self.start_line, self.start_column, &self.rule_id)
+        (
+            &self.path,
+            self.start_line,
+            self.start_column,
+            &self.rule_id,
+        )
     }
 }
 
@@ -132,7 +147,10 @@ mod tests {
 
     #[test]
     fn fingerprint_ignores_leading_dot_slash_and_is_stable() {
-        assert_eq!(fingerprint("r", "./a/b", b"s"), fingerprint("r", "a/b", b"s"));
+        assert_eq!(
+            fingerprint("r", "./a/b", b"s"),
+            fingerprint("r", "a/b", b"s")
+        );
         assert_ne!(fingerprint("r", "a/b", b"s"), fingerprint("r", "a/c", b"s"));
         assert_eq!(fingerprint("r", "a", b"s").len(), 32);
     }

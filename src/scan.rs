@@ -32,7 +32,12 @@ pub struct ScanOutcome {
     pub elapsed: Duration,
 }
 
-pub fn run(engine: &Engine, req: &ScanRequest, baseline: Option<&Baseline>, messages: &Messages) -> ScanOutcome {
+pub fn run(
+    engine: &Engine,
+    req: &ScanRequest,
+    baseline: Option<&Baseline>,
+    messages: &Messages,
+) -> ScanOutcome {
     let started = Instant::now();
     let found = Mutex::new(Vec::new());
     let files = AtomicU64::new(0);
@@ -78,7 +83,10 @@ pub fn run(engine: &Engine, req: &ScanRequest, baseline: Option<&Baseline>, mess
     }
     // Display names are computed once per walk root and extended per file,
     // not rebuilt from the absolute path for each of thousands of files.
-    let prefixes: Vec<(PathBuf, String)> = roots.iter().map(|r| (r.clone(), display_path(&cwd, &root, r))).collect();
+    let prefixes: Vec<(PathBuf, String)> = roots
+        .iter()
+        .map(|r| (r.clone(), display_path(&cwd, &root, r)))
+        .collect();
     let name = |p: &Path| {
         let shown = prefixes
             .iter()
@@ -89,7 +97,9 @@ pub fn run(engine: &Engine, req: &ScanRequest, baseline: Option<&Baseline>, mess
             .unwrap_or_else(|| display_path(&cwd, &root, p));
         (!engine.path_allowed(&shown)).then_some(shown)
     };
-    fs::walk(&roots, &req.walk, name, messages, |shown, data| scan_blob(shown, data));
+    fs::walk(&roots, &req.walk, name, messages, |shown, data| {
+        scan_blob(shown, data)
+    });
 
     let mut findings = found.into_inner().unwrap_or_default();
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
@@ -108,7 +118,11 @@ pub fn run(engine: &Engine, req: &ScanRequest, baseline: Option<&Baseline>, mess
 
 /// Joins a root's display name and a path below it with `/`.
 fn join_display(shown_root: &str, rest: &str) -> String {
-    let rest = if std::path::MAIN_SEPARATOR == '/' { rest.to_string() } else { rest.replace(std::path::MAIN_SEPARATOR, "/") };
+    let rest = if std::path::MAIN_SEPARATOR == '/' {
+        rest.to_string()
+    } else {
+        rest.replace(std::path::MAIN_SEPARATOR, "/")
+    };
     if rest.is_empty() {
         shown_root.to_string()
     } else if shown_root.is_empty() || shown_root == "." {
@@ -130,7 +144,11 @@ pub fn display_path(cwd: &Path, root: &Path, path: &Path) -> String {
 
 /// Lexically absolute path: joined to `cwd`, `.` and `..` resolved, links not followed.
 pub fn absolute(cwd: &Path, path: &Path) -> PathBuf {
-    let joined = if path.is_absolute() { path.to_path_buf() } else { cwd.join(path) };
+    let joined = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        cwd.join(path)
+    };
     let mut out = PathBuf::new();
     for c in joined.components() {
         match c {
@@ -151,7 +169,11 @@ pub fn find_root(cwd: &Path, first: Option<&Path>) -> PathBuf {
         Some(p) if p.as_os_str() != "-" => absolute(cwd, p),
         _ => cwd.to_path_buf(),
     };
-    let start_dir = if start.is_file() { start.parent().map(Path::to_path_buf).unwrap_or(start) } else { start };
+    let start_dir = if start.is_file() {
+        start.parent().map(Path::to_path_buf).unwrap_or(start)
+    } else {
+        start
+    };
     let mut dir = Some(start_dir.as_path());
     while let Some(d) = dir {
         if d.join(".git").exists() {

@@ -19,7 +19,11 @@ fn findings(doc: &Value) -> &Vec<Value> {
 fn finds_a_token_redacts_it_and_exits_1() {
     let d = TempDir::new().unwrap();
     let tok = github_token();
-    write(d.path(), "src/app.py", format!("import os\nTOKEN = \"{tok}\"\n"));
+    write(
+        d.path(),
+        "src/app.py",
+        format!("import os\nTOKEN = \"{tok}\"\n"),
+    );
     let (out, err, code) = stdout_of(keywarden(d.path()).args(["scan", "."]));
     assert_eq!(code, 1, "stdout: {out}\nstderr: {err}");
     assert!(out.contains("github-pat-classic"), "{out}");
@@ -59,7 +63,8 @@ fn json_report_has_version_fields_and_hides_secret_unless_asked() {
     assert_eq!(f["fingerprint"].as_str().unwrap().len(), 32);
     assert!(!out.contains(&tok));
 
-    let (out, _, _) = stdout_of(keywarden(d.path()).args(["scan", ".", "--format", "json", "--show-secrets"]));
+    let (out, _, _) =
+        stdout_of(keywarden(d.path()).args(["scan", ".", "--format", "json", "--show-secrets"]));
     assert_eq!(findings(&json_of(&out))[0]["secret"], tok.as_str());
 }
 
@@ -84,7 +89,10 @@ fn gitignored_files_are_skipped_unless_named_or_no_ignore() {
     let (_, _, code) = stdout_of(keywarden(d.path()).args(["scan", "."]));
     assert_eq!(code, 0, "ignored file must not be scanned in a walk");
     let (_, _, code) = stdout_of(keywarden(d.path()).args(["scan", "secret.txt"]));
-    assert_eq!(code, 1, "a file named on the command line is always scanned");
+    assert_eq!(
+        code, 1,
+        "a file named on the command line is always scanned"
+    );
     let (_, _, code) = stdout_of(keywarden(d.path()).args(["scan", ".", "--no-ignore"]));
     assert_eq!(code, 1);
 }
@@ -124,19 +132,31 @@ fn baseline_round_trip_stores_no_secret() {
     let d = TempDir::new().unwrap();
     let t = github_token();
     write(d.path(), "old.txt", format!("t = {t}\n"));
-    let (_, _, code) = stdout_of(keywarden(d.path()).args(["scan", ".", "--write-baseline", "base.json"]));
+    let (_, _, code) =
+        stdout_of(keywarden(d.path()).args(["scan", ".", "--write-baseline", "base.json"]));
     assert_eq!(code, 1, "writing a baseline still reports");
     let base = std::fs::read_to_string(d.path().join("base.json")).unwrap();
-    assert!(!base.contains(&t) && !base.contains("FAKEfake"), "baseline holds the secret: {base}");
+    assert!(
+        !base.contains(&t) && !base.contains("FAKEfake"),
+        "baseline holds the secret: {base}"
+    );
     assert!(base.contains("github-pat-classic") && base.contains("old.txt"));
 
     // Moving the secret to another line keeps it baselined; a new one is reported.
     write(d.path(), "old.txt", format!("\n\n\nt = {t}\n"));
-    let (out, _, code) = stdout_of(keywarden(d.path()).args(["scan", ".", "--baseline", "base.json"]));
+    let (out, _, code) =
+        stdout_of(keywarden(d.path()).args(["scan", ".", "--baseline", "base.json"]));
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("1 in the baseline"), "{out}");
     write(d.path(), "new.txt", format!("t = {t}\n"));
-    let (out, _, code) = stdout_of(keywarden(d.path()).args(["scan", ".", "--baseline", "base.json", "--format", "json"]));
+    let (out, _, code) = stdout_of(keywarden(d.path()).args([
+        "scan",
+        ".",
+        "--baseline",
+        "base.json",
+        "--format",
+        "json",
+    ]));
     assert_eq!(code, 1);
     let f = findings(&json_of(&out)).clone();
     assert_eq!(f.len(), 1);
@@ -146,8 +166,13 @@ fn baseline_round_trip_stores_no_secret() {
 #[test]
 fn invalid_baseline_is_exit_2_with_location() {
     let d = TempDir::new().unwrap();
-    write(d.path(), "base.json", "{\"version\": 1,\n \"findings\": [oops]}");
-    let (_, err, code) = stdout_of(keywarden(d.path()).args(["scan", ".", "--baseline", "base.json"]));
+    write(
+        d.path(),
+        "base.json",
+        "{\"version\": 1,\n \"findings\": [oops]}",
+    );
+    let (_, err, code) =
+        stdout_of(keywarden(d.path()).args(["scan", ".", "--baseline", "base.json"]));
     assert_eq!(code, 2);
     assert!(err.contains("base.json:2:"), "{err}");
 }
@@ -169,15 +194,24 @@ fn config_allowlists_paths_secrets_stopwords_and_per_rule() {
     // Explicitly named files obey the config's path allowlist too (pre-commit passes files).
     let (_, _, code) = stdout_of(keywarden(d.path()).args(["scan", "fixtures/a.txt"]));
     assert_eq!(code, 0);
-    let (_, _, code) = stdout_of(keywarden(d.path()).args(["scan", "--no-config", "fixtures/a.txt"]));
+    let (_, _, code) =
+        stdout_of(keywarden(d.path()).args(["scan", "--no-config", "fixtures/a.txt"]));
     assert_eq!(code, 1);
 
-    write(d.path(), ".keywarden.yaml", "allow:\n  secrets: ['^ghp_FAKE']\n");
+    write(
+        d.path(),
+        ".keywarden.yaml",
+        "allow:\n  secrets: ['^ghp_FAKE']\n",
+    );
     let (_, _, code) = stdout_of(keywarden(d.path()).args(["scan", "fixtures"]));
     assert_eq!(code, 0);
 
     // The unverified-format companion rule matches the same token: disable both.
-    write(d.path(), ".keywarden.yaml", "disable: [github-pat-classic, github-token-unverified]\n");
+    write(
+        d.path(),
+        ".keywarden.yaml",
+        "disable: [github-pat-classic, github-token-unverified]\n",
+    );
     let (_, _, code) = stdout_of(keywarden(d.path()).args(["scan", "fixtures"]));
     assert_eq!(code, 0);
 }
@@ -244,7 +278,10 @@ fn fail_on_and_exit_zero_control_the_exit_code() {
     assert_eq!(code, 1);
     let (out, _, code) = stdout_of(keywarden(d.path()).args(["scan", ".", "--exit-zero"]));
     assert_eq!(code, 0);
-    assert!(out.contains("github-pat-classic"), "findings are still reported");
+    assert!(
+        out.contains("github-pat-classic"),
+        "findings are still reported"
+    );
 }
 
 #[test]
@@ -255,7 +292,8 @@ fn missing_path_and_bad_arguments_are_exit_2() {
     assert!(err.contains("nope: no such file or directory"), "{err}");
     let (_, _, code) = stdout_of(keywarden(d.path()).args(["scan", "--format", "xml"]));
     assert_eq!(code, 2);
-    let (_, err, code) = stdout_of(keywarden(d.path()).args(["scan", ".", "--rule", "no-such-rule"]));
+    let (_, err, code) =
+        stdout_of(keywarden(d.path()).args(["scan", ".", "--rule", "no-such-rule"]));
     assert_eq!(code, 2);
     assert!(err.contains("no-such-rule"), "{err}");
 }
@@ -265,7 +303,14 @@ fn stdin_is_scanned_with_a_chosen_name() {
     let d = TempDir::new().unwrap();
     let (out, _, code) = stdout_of(
         keywarden(d.path())
-            .args(["scan", "-", "--stdin-filename", "pasted.txt", "--format", "json"])
+            .args([
+                "scan",
+                "-",
+                "--stdin-filename",
+                "pasted.txt",
+                "--format",
+                "json",
+            ])
             .write_stdin(format!("x {}\n", github_token())),
     );
     assert_eq!(code, 1);
@@ -275,13 +320,30 @@ fn stdin_is_scanned_with_a_chosen_name() {
 #[test]
 fn only_and_disabled_rules() {
     let d = TempDir::new().unwrap();
-    write(d.path(), "a.txt", format!("t = {}\npassword = \"Xk9-fake-Pw!\"\n", github_token())); // keywarden:allow
-    let (out, _, _) = stdout_of(keywarden(d.path()).args(["scan", ".", "--format", "json", "--rule", "generic-password"]));
+    write(
+        d.path(),
+        "a.txt",
+        format!("t = {}\npassword = \"Xk9-fake-Pw!\"\n", github_token()),
+    ); // keywarden:allow
+    let (out, _, _) = stdout_of(keywarden(d.path()).args([
+        "scan",
+        ".",
+        "--format",
+        "json",
+        "--rule",
+        "generic-password",
+    ]));
     let f = findings(&json_of(&out)).clone();
     assert_eq!(f.len(), 1);
     assert_eq!(f[0]["rule_id"], "generic-password");
-    let (out, _, _) =
-        stdout_of(keywarden(d.path()).args(["scan", ".", "--format", "json", "--disable-rule", "generic-password"]));
+    let (out, _, _) = stdout_of(keywarden(d.path()).args([
+        "scan",
+        ".",
+        "--format",
+        "json",
+        "--disable-rule",
+        "generic-password",
+    ]));
     let f = findings(&json_of(&out)).clone();
     assert!(f.iter().all(|f| f["rule_id"] != "generic-password"));
 }
@@ -293,7 +355,17 @@ fn output_is_identical_whatever_the_thread_count() {
         let content = format!("{i}\nt = {}\npassword = \"Fk-{i}-Xz9q\"\n", github_token()); // keywarden:allow
         write(d.path(), &format!("d{}/f{i}.txt", i % 7), content);
     }
-    let run = |threads: &str| stdout_of(keywarden(d.path()).args(["scan", ".", "--format", "sarif", "--threads", threads])).0;
+    let run = |threads: &str| {
+        stdout_of(keywarden(d.path()).args([
+            "scan",
+            ".",
+            "--format",
+            "sarif",
+            "--threads",
+            threads,
+        ]))
+        .0
+    };
     let one = run("1");
     assert_eq!(one, run("2"));
     assert_eq!(one, run("8"));
@@ -304,8 +376,15 @@ fn rules_command_lists_and_explains() {
     let d = TempDir::new().unwrap();
     let (out, _, code) = stdout_of(keywarden(d.path()).args(["rules"]));
     assert_eq!(code, 0);
-    assert!(out.lines().count() >= 300, "{} rules listed", out.lines().count());
-    assert!(out.lines().any(|l| l.starts_with("github-pat-classic ") && l.contains("high")));
+    assert!(
+        out.lines().count() >= 300,
+        "{} rules listed",
+        out.lines().count()
+    );
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("github-pat-classic ") && l.contains("high"))
+    );
     let (out, _, code) = stdout_of(keywarden(d.path()).args(["rules", "github-pat-classic"]));
     assert_eq!(code, 0);
     for part in ["What it finds", "How to fix", "References", "Examples"] {

@@ -11,19 +11,41 @@ use util::{keywarden, stdout_of};
 
 /// Crates this project depends on, so they are present wherever it builds.
 const CRATES: &[&str] = &[
-    "regex-syntax-", "regex-automata-", "aho-corasick-", "clap_builder-", "clap_derive-", "serde_json-",
-    "serde_core-", "miette-", "ignore-", "globset-", "memchr-", "sha2-", "crc32fast-", "jsonschema-",
-    "insta-", "tempfile-", "assert_cmd-", "serde-saphyr-", "predicates-",
+    "regex-syntax-",
+    "regex-automata-",
+    "aho-corasick-",
+    "clap_builder-",
+    "clap_derive-",
+    "serde_json-",
+    "serde_core-",
+    "miette-",
+    "ignore-",
+    "globset-",
+    "memchr-",
+    "sha2-",
+    "crc32fast-",
+    "jsonschema-",
+    "insta-",
+    "tempfile-",
+    "assert_cmd-",
+    "serde-saphyr-",
+    "predicates-",
 ];
 
 fn registry_dirs() -> Vec<PathBuf> {
     let home = std::env::var_os("CARGO_HOME")
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")));
-    let Some(src) = home.map(|h| h.join("registry/src")) else { return Vec::new() };
+    let Some(src) = home.map(|h| h.join("registry/src")) else {
+        return Vec::new();
+    };
     let mut dirs = Vec::new();
     for index in std::fs::read_dir(src).into_iter().flatten().flatten() {
-        for krate in std::fs::read_dir(index.path()).into_iter().flatten().flatten() {
+        for krate in std::fs::read_dir(index.path())
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
             let name = krate.file_name().to_string_lossy().into_owned();
             if CRATES.iter().any(|c| name.starts_with(c)) {
                 dirs.push(krate.path());
@@ -38,7 +60,10 @@ fn registry_dirs() -> Vec<PathBuf> {
 fn dependency_sources_produce_no_provider_rule_findings() {
     let dirs = registry_dirs();
     if dirs.len() < 10 {
-        eprintln!("skipped: cargo registry sources not found ({} crates)", dirs.len());
+        eprintln!(
+            "skipped: cargo registry sources not found ({} crates)",
+            dirs.len()
+        );
         return;
     }
     let here = std::env::temp_dir();
@@ -50,7 +75,11 @@ fn dependency_sources_produce_no_provider_rule_findings() {
         .map(|r| r["id"].as_str().unwrap().to_string())
         .collect();
 
-    let (out, err, _) = stdout_of(keywarden(&here).args(["scan", "--no-config", "--format", "json"]).args(&dirs));
+    let (out, err, _) = stdout_of(
+        keywarden(&here)
+            .args(["scan", "--no-config", "--format", "json"])
+            .args(&dirs),
+    );
     let doc: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {err}"));
     let files = doc["summary"]["files"].as_u64().unwrap();
     assert!(files >= 300, "only {files} files scanned");
@@ -61,5 +90,10 @@ fn dependency_sources_produce_no_provider_rule_findings() {
         .filter(|f| !generic.contains(f["rule_id"].as_str().unwrap()))
         .map(|f| format!("{}:{} {}", f["path"], f["start_line"], f["rule_id"]))
         .collect();
-    assert!(provider.is_empty(), "{} provider-rule findings in {files} files of real code:\n{}", provider.len(), provider.join("\n"));
+    assert!(
+        provider.is_empty(),
+        "{} provider-rule findings in {files} files of real code:\n{}",
+        provider.len(),
+        provider.join("\n")
+    );
 }

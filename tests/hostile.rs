@@ -19,7 +19,8 @@ fn binary_files_are_skipped_with_a_note_in_verbose_mode() {
     bin.extend_from_slice(github_token().as_bytes());
     write(d.path(), "app.bin", bin);
     write(d.path(), "ok.txt", format!("t = {}\n", github_token()));
-    let (out, err, code) = stdout_of(keywarden(d.path()).args(["scan", ".", "-v", "--format", "json"]));
+    let (out, err, code) =
+        stdout_of(keywarden(d.path()).args(["scan", ".", "-v", "--format", "json"]));
     assert_eq!(code, 1);
     assert!(err.contains("app.bin: skipped: binary file"), "{err}");
     assert!(out.contains("ok.txt") && !out.contains("app.bin"), "{out}");
@@ -51,9 +52,18 @@ fn huge_single_line_file_is_skipped_by_default_and_scanned_when_allowed() {
     drop(data);
     let (_, err, code) = stdout_of(keywarden(d.path()).args(["scan", ".", "-v"]));
     assert_eq!(code, 0);
-    assert!(err.contains("huge.txt: skipped:") && err.contains("--max-file-size"), "{err}");
-    let (out, err, code) =
-        stdout_of(keywarden(d.path()).args(["scan", ".", "--max-file-size", "200M", "--format", "json"]));
+    assert!(
+        err.contains("huge.txt: skipped:") && err.contains("--max-file-size"),
+        "{err}"
+    );
+    let (out, err, code) = stdout_of(keywarden(d.path()).args([
+        "scan",
+        ".",
+        "--max-file-size",
+        "200M",
+        "--format",
+        "json",
+    ]));
     assert_no_panic(&err);
     assert_eq!(code, 1, "{err}");
     let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
@@ -71,7 +81,8 @@ fn symlink_loop_is_reported_and_the_scan_goes_on() {
     // Without following links, the loop is never entered.
     let (_, err, code) = stdout_of(keywarden(d.path()).args(["scan", "."]));
     assert_eq!(code, 1, "{err}");
-    let (out, err, code) = stdout_of(keywarden(d.path()).args(["scan", ".", "--follow-symlinks", "--format", "json"]));
+    let (out, err, code) =
+        stdout_of(keywarden(d.path()).args(["scan", ".", "--follow-symlinks", "--format", "json"]));
     assert_no_panic(&err);
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("warning") && err.contains("loop"), "{err}");
@@ -85,7 +96,11 @@ fn dangling_symlink_and_unreadable_file_are_warnings() {
     let d = TempDir::new().unwrap();
     std::os::unix::fs::symlink("vanished.txt", d.path().join("gone.txt")).unwrap();
     write(d.path(), "locked.txt", "x");
-    std::fs::set_permissions(d.path().join("locked.txt"), std::fs::Permissions::from_mode(0o000)).unwrap();
+    std::fs::set_permissions(
+        d.path().join("locked.txt"),
+        std::fs::Permissions::from_mode(0o000),
+    )
+    .unwrap();
     write(d.path(), "ok.txt", format!("t = {}\n", github_token()));
     let (out, err, code) = stdout_of(keywarden(d.path()).args(["scan", ".", "--follow-symlinks"]));
     assert_no_panic(&err);
@@ -112,7 +127,10 @@ fn broken_gitignore_is_a_warning_naming_the_file_and_line() {
     let (out, err, code) = stdout_of(keywarden(d.path()).args(["scan", "."]));
     assert_no_panic(&err);
     assert_eq!(code, 1, "{out}{err}");
-    assert!(err.contains(".gitignore") && err.contains("line 2"), "{err}");
+    assert!(
+        err.contains(".gitignore") && err.contains("line 2"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -127,7 +145,11 @@ fn file_vanishing_mid_walk_is_a_warning() {
     let child = keywarden(d.path()).args(["scan", "."]).output();
     let _ = std::fs::remove_file(victim);
     let out = child.unwrap();
-    assert!(matches!(out.status.code(), Some(0)), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        matches!(out.status.code(), Some(0)),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]

@@ -18,7 +18,10 @@ fn pre_commit() -> Option<PathBuf> {
     if let Some(p) = std::env::var_os("KEYWARDEN_PRE_COMMIT") {
         return Some(PathBuf::from(p));
     }
-    let ok = Command::new("pre-commit").arg("--version").output().is_ok_and(|o| o.status.success());
+    let ok = Command::new("pre-commit")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
     ok.then(|| PathBuf::from("pre-commit"))
 }
 
@@ -35,11 +38,16 @@ macro_rules! require_pre_commit {
 }
 
 fn run(cmd: &mut Command) -> Output {
-    cmd.output().unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"))
+    cmd.output()
+        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"))
 }
 
 fn text(o: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
 }
 
 fn git(dir: &Path, args: &[&str]) -> Output {
@@ -59,14 +67,20 @@ fn temp_repo() -> TempDir {
     }
     write(d.path(), "README.md", "hello\n");
     git(d.path(), &["add", "-A"]);
-    assert!(git(d.path(), &["commit", "-qm", "init", "--no-verify"]).status.success());
+    assert!(
+        git(d.path(), &["commit", "-qm", "init", "--no-verify"])
+            .status
+            .success()
+    );
     d
 }
 
 #[test]
 fn hook_manifest_is_valid() {
     let pc = require_pre_commit!();
-    let out = run(Command::new(&pc).arg("validate-manifest").arg(repo_root().join(".pre-commit-hooks.yaml")));
+    let out = run(Command::new(&pc)
+        .arg("validate-manifest")
+        .arg(repo_root().join(".pre-commit-hooks.yaml")));
     assert!(out.status.success(), "{}", text(&out));
 }
 
@@ -77,15 +91,27 @@ fn rust_hook_builds_and_blocks_a_secret() {
     let pc = require_pre_commit!();
     let repo = temp_repo();
     let home = TempDir::new().unwrap();
-    write(repo.path(), "config/leak.env", format!("GH_TOKEN={}\n", github_token()));
+    write(
+        repo.path(),
+        "config/leak.env",
+        format!("GH_TOKEN={}\n", github_token()),
+    );
     git(repo.path(), &["add", "-A"]);
     let out = run(Command::new(&pc)
         .current_dir(repo.path())
         .env("PRE_COMMIT_HOME", home.path())
-        .args(["try-repo", repo_root().to_str().unwrap(), "keywarden", "--all-files"]));
+        .args([
+            "try-repo",
+            repo_root().to_str().unwrap(),
+            "keywarden",
+            "--all-files",
+        ]));
     let t = text(&out);
     assert!(!out.status.success(), "the hook must fail:\n{t}");
-    assert!(t.contains("config/leak.env"), "finding must name the file:\n{t}");
+    assert!(
+        t.contains("config/leak.env"),
+        "finding must name the file:\n{t}"
+    );
     assert!(t.contains("github-pat-classic"), "{t}");
     assert!(!t.contains(&github_token()), "secret printed:\n{t}");
 }
@@ -108,11 +134,21 @@ fn commit_flow_blocks_staged_secrets_only() {
     );
     write(dir, ".keywarden.yaml", "allow:\n  paths: [fixtures/]\n");
     git(dir, &["add", "-A"]);
-    assert!(git(dir, &["commit", "-qm", "cfg", "--no-verify"]).status.success());
-    let out = run(Command::new(&pc).current_dir(dir).env("PRE_COMMIT_HOME", home.path()).arg("install"));
+    assert!(
+        git(dir, &["commit", "-qm", "cfg", "--no-verify"])
+            .status
+            .success()
+    );
+    let out = run(Command::new(&pc)
+        .current_dir(dir)
+        .env("PRE_COMMIT_HOME", home.path())
+        .arg("install"));
     assert!(out.status.success(), "{}", text(&out));
     let commit = |msg: &str| {
-        let o = run(Command::new("git").current_dir(dir).env("PRE_COMMIT_HOME", home.path()).args(["commit", "-qm", msg]));
+        let o = run(Command::new("git")
+            .current_dir(dir)
+            .env("PRE_COMMIT_HOME", home.path())
+            .args(["commit", "-qm", msg]));
         (o.status.success(), text(&o))
     };
     let secret = format!("token = {}\n", github_token());
@@ -130,7 +166,11 @@ fn commit_flow_blocks_staged_secrets_only() {
     write(dir, "a.txt", format!("v1\n{secret}"));
     let (ok, t) = commit("A");
     assert!(ok, "unstaged content was scanned:\n{t}");
-    assert!(std::fs::read_to_string(dir.join("a.txt")).unwrap().contains("token ="));
+    assert!(
+        std::fs::read_to_string(dir.join("a.txt"))
+            .unwrap()
+            .contains("token =")
+    );
     git(dir, &["checkout", "-q", "a.txt"]);
 
     // B: staged secret, unstaged fix: refused, with the finding redacted.
@@ -141,7 +181,12 @@ fn commit_flow_blocks_staged_secrets_only() {
     assert!(!ok, "staged secret committed");
     assert!(t.contains("b.env") && t.contains("ghp_…"), "{t}");
     assert!(!t.contains(&github_token()), "secret printed:\n{t}");
-    assert!(std::fs::read_to_string(dir.join("b.env")).unwrap().contains("FROM_ENV"), "unstaged fix lost");
+    assert!(
+        std::fs::read_to_string(dir.join("b.env"))
+            .unwrap()
+            .contains("FROM_ENV"),
+        "unstaged fix lost"
+    );
     git(dir, &["reset", "-q", "--hard"]);
 
     // C: many files are split over parallel invocations; a secret in any chunk fails the commit.
@@ -151,7 +196,11 @@ fn commit_flow_blocks_staged_secrets_only() {
     write(dir, "many/m_1499.txt", &secret);
     git(dir, &["add", "-A"]);
     let (ok, t) = commit("C");
-    assert!(!ok, "secret in a later chunk missed:\n{}", &t[..t.len().min(2000)]);
+    assert!(
+        !ok,
+        "secret in a later chunk missed:\n{}",
+        &t[..t.len().min(2000)]
+    );
     git(dir, &["reset", "-q", "--hard"]);
     let _ = std::fs::remove_dir_all(dir.join("many"));
 

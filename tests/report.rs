@@ -16,12 +16,19 @@ fn repo_root() -> &'static Path {
 
 #[test]
 fn human_diagnostics_snapshot() {
-    let (out, err, code) = stdout_of(keywarden(repo_root()).args(["scan", FIXTURES, "--no-config"]));
+    let (out, err, code) =
+        stdout_of(keywarden(repo_root()).args(["scan", FIXTURES, "--no-config"]));
     assert_eq!(code, 1, "{err}");
     // The timing in the summary line varies; everything else is fixed.
     let stable: String = out
         .lines()
-        .map(|l| if l.starts_with("keywarden: ") { l.split(" scanned in ").next().unwrap_or(l) } else { l })
+        .map(|l| {
+            if l.starts_with("keywarden: ") {
+                l.split(" scanned in ").next().unwrap_or(l)
+            } else {
+                l
+            }
+        })
         .collect::<Vec<_>>()
         .join("\n");
     insta::assert_snapshot!(stable);
@@ -31,21 +38,32 @@ fn human_diagnostics_snapshot() {
 fn human_output_never_contains_secrets() {
     let (out, _, _) = stdout_of(keywarden(repo_root()).args(["scan", FIXTURES, "--no-config"]));
     assert!(!out.contains(&github_token()));
-    assert!(!out.contains("Tr0ub4dor-FAKE-pw") && !out.contains("s3cret-FAKE"), "{out}");
+    assert!(
+        !out.contains("Tr0ub4dor-FAKE-pw") && !out.contains("s3cret-FAKE"),
+        "{out}"
+    );
 }
 
 fn sarif_of(dir: &Path, args: &[&str]) -> Value {
-    let (out, err, _) = stdout_of(keywarden(dir).args(["scan", "--format", "sarif"]).args(args));
+    let (out, err, _) = stdout_of(
+        keywarden(dir)
+            .args(["scan", "--format", "sarif"])
+            .args(args),
+    );
     serde_json::from_str(&out).unwrap_or_else(|e| panic!("SARIF is not JSON ({e}): {out}\n{err}"))
 }
 
 fn schema_errors(doc: &Value) -> Vec<String> {
     let schema: Value = serde_json::from_str(
-        &std::fs::read_to_string(repo_root().join("tests/fixtures/sarif-schema-2.1.0.json")).unwrap(),
+        &std::fs::read_to_string(repo_root().join("tests/fixtures/sarif-schema-2.1.0.json"))
+            .unwrap(),
     )
     .unwrap();
     let validator = jsonschema::validator_for(&schema).expect("schema compiles");
-    validator.iter_errors(doc).map(|e| format!("{} at {}", e, e.instance_path())).collect()
+    validator
+        .iter_errors(doc)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect()
 }
 
 /// The GitHub code-scanning rules from ../shared/sarif/GITHUB.md that the
@@ -67,11 +85,17 @@ fn github_rule_errors(doc: &Value) -> Vec<String> {
                 errs.push(format!("rule {} lacks {key}.text", r["id"]));
             }
         }
-        let sev: f64 = r["properties"]["security-severity"].as_str().and_then(|s| s.parse().ok()).unwrap_or(-1.0);
+        let sev: f64 = r["properties"]["security-severity"]
+            .as_str()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(-1.0);
         if !(0.1..=10.0).contains(&sev) {
             errs.push(format!("rule {} security-severity {sev}", r["id"]));
         }
-        if !r["properties"]["tags"].as_array().is_some_and(|t| t.iter().any(|t| t == "security")) {
+        if !r["properties"]["tags"]
+            .as_array()
+            .is_some_and(|t| t.iter().any(|t| t == "security"))
+        {
             errs.push(format!("rule {} lacks the security tag", r["id"]));
         }
     }
@@ -82,16 +106,26 @@ fn github_rule_errors(doc: &Value) -> Vec<String> {
         }
         let loc = &res["locations"][0]["physicalLocation"];
         let uri = loc["artifactLocation"]["uri"].as_str().unwrap_or("");
-        if uri.is_empty() || uri.starts_with('/') || uri.contains("://") || uri.starts_with("./") || uri.contains("..") {
+        if uri.is_empty()
+            || uri.starts_with('/')
+            || uri.contains("://")
+            || uri.starts_with("./")
+            || uri.contains("..")
+        {
             errs.push(format!("uri not repo-relative: {uri}"));
         }
         if loc["region"]["startLine"].as_u64().unwrap_or(0) < 1 {
             errs.push("startLine".into());
         }
-        if res["partialFingerprints"]["keywarden/v1"].as_str().is_none_or(str::is_empty) {
+        if res["partialFingerprints"]["keywarden/v1"]
+            .as_str()
+            .is_none_or(str::is_empty)
+        {
             errs.push("partialFingerprints".into());
         }
-        let line_hash = res["partialFingerprints"]["primaryLocationLineHash"].as_str().unwrap_or("");
+        let line_hash = res["partialFingerprints"]["primaryLocationLineHash"]
+            .as_str()
+            .unwrap_or("");
         if !line_hash.split_once(':').is_some_and(|(h, n)| {
             !h.is_empty() && h.bytes().all(|b| b.is_ascii_hexdigit()) && n.parse::<u32>().is_ok()
         }) {
@@ -129,9 +163,14 @@ fn sarif_of_a_clean_scan_has_an_empty_results_array() {
 #[test]
 fn sarif_uris_are_percent_encoded_and_relative() {
     let d = TempDir::new().unwrap();
-    write(d.path(), "dir with space/é.txt", format!("t = {}\n", github_token()));
+    write(
+        d.path(),
+        "dir with space/é.txt",
+        format!("t = {}\n", github_token()),
+    );
     let doc = sarif_of(d.path(), &["."]);
-    let uri = &doc["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"];
+    let uri = &doc["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
+        ["uri"];
     assert_eq!(uri, "dir%20with%20space/%C3%A9.txt");
     assert!(schema_errors(&doc).is_empty());
 }

@@ -46,12 +46,17 @@ impl Allowlist {
     }
 
     pub fn rule_path_allowed(&self, rule_id: &str, path: &str) -> bool {
-        self.rules.get(rule_id).is_some_and(|a| a.path_allowed(path))
+        self.rules
+            .get(rule_id)
+            .is_some_and(|a| a.path_allowed(path))
     }
 
     pub fn secret_allowed(&self, rule_id: &str, secret: &[u8]) -> bool {
         self.global.secret_allowed(secret)
-            || self.rules.get(rule_id).is_some_and(|a| a.secret_allowed(secret))
+            || self
+                .rules
+                .get(rule_id)
+                .is_some_and(|a| a.secret_allowed(secret))
     }
 }
 
@@ -75,4 +80,3 @@ pub fn path_globs(patterns: &[String]) -> Result<GlobSet, String> {
     }
     b.build().map_err(|e| e.to_string())
 }
-

@@ -30,7 +30,14 @@ const MASKS: &[&str] = &["xxxx", "****", "...."];
 /// `%(x)s` (Python), `#{x}` (Ruby). A value holds a template only if an
 /// opening is later closed, so a random key that happens to contain `%(` or
 /// `$(` (Django keys draw from those characters) is still a secret.
-const TEMPLATES: &[(&str, &str)] = &[("${", "}"), ("$(", ")"), ("{{", "}}"), ("<%", "%>"), ("%(", ")"), ("#{", "}")];
+const TEMPLATES: &[(&str, &str)] = &[
+    ("${", "}"),
+    ("$(", ")"),
+    ("{{", "}}"),
+    ("<%", "%>"),
+    ("%(", ")"),
+    ("#{", "}"),
+];
 
 /// True if `s` holds a template: an opening followed by a name-like body and its closing.
 fn has_template(s: &[u8]) -> bool {
@@ -41,8 +48,12 @@ fn has_template(s: &[u8]) -> bool {
             if let Some(j) = memchr::memmem::find(&s[body_start..], close.as_bytes()) {
                 let body = &s[body_start..body_start + j];
                 // Template bodies are expressions or names, not random punctuation.
-                if body.iter().any(|b| b.is_ascii_alphabetic() || *b == b'.' || *b == b' ')
-                    && body.iter().all(|b| b.is_ascii_alphanumeric() || b"_.-: |\"'()[]$=/,".contains(b))
+                if body
+                    .iter()
+                    .any(|b| b.is_ascii_alphabetic() || *b == b'.' || *b == b' ')
+                    && body
+                        .iter()
+                        .all(|b| b.is_ascii_alphanumeric() || b"_.-: |\"'()[]$=/,".contains(b))
                 {
                     return true;
                 }
@@ -82,17 +93,38 @@ const GENERIC_PLACEHOLDER_WORDS: &[&str] = &[
 
 /// Whole values that are never a real secret in a generic assignment.
 const GENERIC_PLACEHOLDER_VALUES: &[&str] = &[
-    "password", "passwd", "secret", "token", "none", "null", "nil", "true", "false", "undefined",
-    "empty", "test", "string", "value", "default", "required", "optional", "disabled", "enabled",
-    "unknown", "hidden", "masked", "pass", "pwd",
+    "password",
+    "passwd",
+    "secret",
+    "token",
+    "none",
+    "null",
+    "nil",
+    "true",
+    "false",
+    "undefined",
+    "empty",
+    "test",
+    "string",
+    "value",
+    "default",
+    "required",
+    "optional",
+    "disabled",
+    "enabled",
+    "unknown",
+    "hidden",
+    "masked",
+    "pass",
+    "pwd",
 ];
 
 /// Whole values that documentation and tests use in place of a secret, for
 /// every rule (`mysql://user:password@host`, `ftp://foo:bar@…`).
 const DUMMY_VALUES: &[&str] = &[
     "password", "passwd", "pass", "pwd", "pw", "secret", "changeme", "test", "testing", "example",
-    "foo", "bar", "baz", "qux", "foobar", "abc", "xyz", "user", "username", "admin", "root", "guest",
-    "dummy", "fake", "none", "null", "123", "1234", "12345", "123456", "x", "p",
+    "foo", "bar", "baz", "qux", "foobar", "abc", "xyz", "user", "username", "admin", "root",
+    "guest", "dummy", "fake", "none", "null", "123", "1234", "12345", "123456", "x", "p",
 ];
 
 /// True if `secret` is a placeholder, template or mask rather than a value.
@@ -137,7 +169,10 @@ pub fn is_placeholder(secret: &[u8], generic: bool) -> bool {
         return true;
     }
     let trimmed = lower.trim_ascii();
-    if GENERIC_PLACEHOLDER_VALUES.iter().any(|v| trimmed == v.as_bytes()) {
+    if GENERIC_PLACEHOLDER_VALUES
+        .iter()
+        .any(|v| trimmed == v.as_bytes())
+    {
         return true;
     }
     matches!(secret.first(), Some(b'$' | b'%'))
@@ -156,7 +191,15 @@ mod tests {
 
     #[test]
     fn templates_and_references_are_placeholders_for_every_rule() {
-        for s in ["$(DB_PASSWORD)", "${DB_PASSWORD}", "{{ .Values.db.password }}", "<password>", "xxxxxxxx", "********", "00000000"] {
+        for s in [
+            "$(DB_PASSWORD)",
+            "${DB_PASSWORD}",
+            "{{ .Values.db.password }}",
+            "<password>",
+            "xxxxxxxx",
+            "********",
+            "00000000",
+        ] {
             assert!(is_placeholder(s.as_bytes(), false), "{s}");
         }
         assert!(!is_placeholder(b"s3cr3t-Pa55w0rd", false));

@@ -31,7 +31,10 @@ pub enum KeywordScanner {
 pub type Hit<'a> = dyn FnMut(usize, usize, usize, usize) + 'a;
 
 impl KeywordScanner {
-    pub fn new(keywords: &[String], quick_start: bool) -> Result<KeywordScanner, aho_corasick::BuildError> {
+    pub fn new(
+        keywords: &[String],
+        quick_start: bool,
+    ) -> Result<KeywordScanner, aho_corasick::BuildError> {
         if quick_start {
             let nfa = contiguous::NFA::builder()
                 .ascii_case_insensitive(true)
@@ -60,7 +63,9 @@ impl KeywordScanner {
 }
 
 fn scan_automaton<A: Automaton>(a: &A, data: &[u8], hit: &mut Hit<'_>) {
-    let Ok(mut sid) = a.start_state(Anchored::No) else { return };
+    let Ok(mut sid) = a.start_state(Anchored::No) else {
+        return;
+    };
     for (i, &b) in data.iter().enumerate() {
         sid = a.next_state(Anchored::No, sid, b);
         if a.is_special(sid) && a.is_match(sid) {
@@ -220,7 +225,8 @@ impl Table {
         // Stream k owns matches ending in (own[k], bound[k]] and starts
         // reading `lead` bytes early so that a keyword crossing own[k] is seen.
         let own: [usize; STREAMS] = std::array::from_fn(|k| k * chunk);
-        let bound: [usize; STREAMS] = std::array::from_fn(|k| if k + 1 == STREAMS { n } else { (k + 1) * chunk });
+        let bound: [usize; STREAMS] =
+            std::array::from_fn(|k| if k + 1 == STREAMS { n } else { (k + 1) * chunk });
         let begin: [usize; STREAMS] = std::array::from_fn(|k| own[k].saturating_sub(lead));
         let steps = (0..STREAMS).map(|k| bound[k] - begin[k]).min().unwrap_or(0);
         let (l0, l1, l2, l3) = (
@@ -246,10 +252,12 @@ impl Table {
         }
         // Finish each stream alone, from where it stopped.
         for (k, mut s) in [s0, s1, s2, s3].into_iter().enumerate() {
-            for p in begin[k] + steps..bound[k] {
-                s = step(s, data[p]);
-                if s < limit && p + 1 > own[k] {
-                    self.report(s, p + 1, k, hit);
+            let from = begin[k] + steps;
+            for (i, &b) in data[from..bound[k]].iter().enumerate() {
+                s = step(s, b);
+                let end = from + i + 1;
+                if s < limit && end > own[k] {
+                    self.report(s, end, k, hit);
                 }
             }
         }
@@ -269,7 +277,9 @@ mod tests {
 
     #[test]
     fn table_scan_finds_exactly_what_the_nfa_finds() {
-        let kws: Vec<String> = ["sk_live_", "live_", "ghp_", "password", "pass", "aaaa"].map(String::from).to_vec();
+        let kws: Vec<String> = ["sk_live_", "live_", "ghp_", "password", "pass", "aaaa"]
+            .map(String::from)
+            .to_vec();
         let table = KeywordScanner::new(&kws, false).unwrap();
         let nfa = KeywordScanner::new(&kws, true).unwrap();
         // A large blob with keywords at stream boundaries, overlapping, any case.

@@ -127,7 +127,12 @@ mod tests {
         assert_eq!(all(""), ["c129715d7a2bc9a3:1"]);
         assert_eq!(
             all(" a\nb\n  \t\tc\n d"),
-            ["271789c17abda88f:1", "54703d4cd895b18:1", "180aee12dab6264:1", "a23a3dc5e078b07b:1"]
+            [
+                "271789c17abda88f:1",
+                "54703d4cd895b18:1",
+                "180aee12dab6264:1",
+                "a23a3dc5e078b07b:1"
+            ]
         );
         assert_eq!(
             all(" hello; \t\r\nworld!!!\r\n\r\n\r\n  \t\tGreetings\r\n End\r\n"),

@@ -14,7 +14,10 @@ pub struct LineIndex {
 
 impl LineIndex {
     pub fn new(data: &[u8]) -> LineIndex {
-        LineIndex { newlines: memchr::memchr_iter(b'\n', data).collect(), len: data.len() }
+        LineIndex {
+            newlines: memchr::memchr_iter(b'\n', data).collect(),
+            len: data.len(),
+        }
     }
 
     /// 0-based line holding `offset`.
@@ -23,7 +26,11 @@ impl LineIndex {
     }
 
     fn line_start(&self, line: usize) -> usize {
-        if line == 0 { 0 } else { self.newlines[line - 1] + 1 }
+        if line == 0 {
+            0
+        } else {
+            self.newlines[line - 1] + 1
+        }
     }
 
     fn line_end(&self, line: usize) -> usize {
@@ -34,7 +41,14 @@ impl LineIndex {
         self.line_start(self.line_of(offset))
     }
 
-    pub fn finding(&self, spec: &RuleSpec, path: &str, data: &[u8], start: usize, end: usize) -> Finding {
+    pub fn finding(
+        &self,
+        spec: &RuleSpec,
+        path: &str,
+        data: &[u8],
+        start: usize,
+        end: usize,
+    ) -> Finding {
         let sl = self.line_of(start);
         // A match ending right after a newline ends on the line before it.
         let el = self.line_of(end.saturating_sub(1).max(start));
@@ -84,5 +98,9 @@ fn is_continuation(b: u8) -> bool {
 
 /// 1-based column of `offset` counted in characters from `line_start`.
 fn column(data: &[u8], line_start: usize, offset: usize) -> usize {
-    data[line_start..offset].iter().filter(|&&b| !is_continuation(b)).count() + 1
+    data[line_start..offset]
+        .iter()
+        .filter(|&&b| !is_continuation(b))
+        .count()
+        + 1
 }

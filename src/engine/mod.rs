@@ -16,8 +16,8 @@ pub use allow::{Allowlist, RuleAllow, path_globs};
 
 use crate::finding::{Finding, normalize_path};
 use crate::rules::{DEFAULT_WINDOW, RuleError, RuleSpec};
-use keywords::KeywordScanner;
 use globset::GlobSet;
+use keywords::KeywordScanner;
 use regex::bytes::{Regex, RegexBuilder};
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -36,7 +36,11 @@ pub fn compile_pattern(pattern: &str) -> Result<Regex, regex::Error> {
 pub enum RuleSource {
     Spec(Box<RuleSpec>),
     /// The rule's position in its file, and its lines there (byte range).
-    Builtin { file: usize, index: usize, text: (usize, usize) },
+    Builtin {
+        file: usize,
+        index: usize,
+        text: (usize, usize),
+    },
 }
 
 /// What the engine needs to know about a rule before it ever runs.
@@ -48,7 +52,11 @@ pub struct RuleEntry {
 
 impl RuleEntry {
     pub fn from_spec(spec: RuleSpec) -> RuleEntry {
-        RuleEntry { id: spec.id().to_string(), keywords: spec.keywords.clone(), source: RuleSource::Spec(Box::new(spec)) }
+        RuleEntry {
+            id: spec.id().to_string(),
+            keywords: spec.keywords.clone(),
+            source: RuleSource::Spec(Box::new(spec)),
+        }
     }
 }
 
@@ -71,7 +79,11 @@ struct Prepared {
 impl Prepared {
     fn new(spec: RuleSpec) -> Prepared {
         Prepared {
-            paths: if spec.paths.is_empty() { None } else { path_globs(&spec.paths).ok() },
+            paths: if spec.paths.is_empty() {
+                None
+            } else {
+                path_globs(&spec.paths).ok()
+            },
             window: spec.window.unwrap_or(DEFAULT_WINDOW).max(16),
             spec,
         }
@@ -98,7 +110,15 @@ impl Matcher {
                 .position(|n| n == Some("secret"))
                 .unwrap_or(usize::from(regex.captures_len() > 1))
         });
-        Some(Matcher { allow: spec.allow.iter().filter_map(|a| compile_pattern(a).ok()).collect(), regex, group })
+        Some(Matcher {
+            allow: spec
+                .allow
+                .iter()
+                .filter_map(|a| compile_pattern(a).ok())
+                .collect(),
+            regex,
+            group,
+        })
     }
 }
 
@@ -129,8 +149,17 @@ pub struct Engine {
 
 impl Engine {
     /// Builds an engine from complete rule specs (no built-in rules).
-    pub fn from_specs(specs: Vec<RuleSpec>, allow: Allowlist, disabled: &[String]) -> Result<Engine, RuleError> {
-        Engine::new(specs.into_iter().map(RuleEntry::from_spec).collect(), allow, disabled, Prefilter::Fast)
+    pub fn from_specs(
+        specs: Vec<RuleSpec>,
+        allow: Allowlist,
+        disabled: &[String],
+    ) -> Result<Engine, RuleError> {
+        Engine::new(
+            specs.into_iter().map(RuleEntry::from_spec).collect(),
+            allow,
+            disabled,
+            Prefilter::Fast,
+        )
     }
 
     /// Builds the engine. Later entries with the same id replace earlier ones,
@@ -144,7 +173,7 @@ impl Engine {
         let mut by_id: HashMap<String, usize> = HashMap::new();
         let mut kept: Vec<RuleEntry> = Vec::new();
         for e in entries {
-            if disabled.iter().any(|d| *d == e.id) {
+            if disabled.contains(&e.id) {
                 continue;
             }
             match by_id.get(&e.id) {
@@ -176,17 +205,35 @@ impl Engine {
                     keyword_rules[idx].push(i as u32);
                 }
             }
-            rules.push(Rule { id: e.id, source: e.source, prepared: OnceLock::new(), matcher: OnceLock::new() });
+            rules.push(Rule {
+                id: e.id,
+                source: e.source,
+                prepared: OnceLock::new(),
+                matcher: OnceLock::new(),
+            });
         }
-        let scanner = KeywordScanner::new(&keywords, prefilter == Prefilter::QuickStart).map_err(|e| RuleError {
-                file: "<rules>".into(),
-                line: None,
-                column: None,
-                rule_id: None,
-                message: format!("cannot build the keyword automaton: {e}"),
+        let scanner =
+            KeywordScanner::new(&keywords, prefilter == Prefilter::QuickStart).map_err(|e| {
+                RuleError {
+                    file: "<rules>".into(),
+                    line: None,
+                    column: None,
+                    rule_id: None,
+                    message: format!("cannot build the keyword automaton: {e}"),
+                }
             })?;
-        let builtin_files = crate::rules::BUILTIN_RULE_FILES.iter().map(|_| OnceLock::new()).collect();
-        Ok(Engine { rules, builtin_files, keywords: scanner, keyword_rules, always, allow })
+        let builtin_files = crate::rules::BUILTIN_RULE_FILES
+            .iter()
+            .map(|_| OnceLock::new())
+            .collect();
+        Ok(Engine {
+            rules,
+            builtin_files,
+            keywords: scanner,
+            keyword_rules,
+            always,
+            allow,
+        })
     }
 
     fn prepared(&self, r: u32) -> Option<&Prepared> {
@@ -195,18 +242,20 @@ impl Engine {
             .get_or_init(|| {
                 let spec = match &rule.source {
                     RuleSource::Spec(s) => (**s).clone(),
-                    RuleSource::Builtin { file, index, text } => match crate::rules::parse_builtin_rule(*file, *text) {
-                        Some(spec) => spec,
-                        // Not expected (the test suite parses every rule this way);
-                        // the whole file is the fallback.
-                        None => {
-                            let specs = self.builtin_files[*file].get_or_init(|| {
-                                let (name, text) = crate::rules::BUILTIN_RULE_FILES[*file];
-                                crate::rules::parse_rule_file(name, text).unwrap_or_default()
-                            });
-                            specs.get(*index)?.clone()
+                    RuleSource::Builtin { file, index, text } => {
+                        match crate::rules::parse_builtin_rule(*file, *text) {
+                            Some(spec) => spec,
+                            // Not expected (the test suite parses every rule this way);
+                            // the whole file is the fallback.
+                            None => {
+                                let specs = self.builtin_files[*file].get_or_init(|| {
+                                    let (name, text) = crate::rules::BUILTIN_RULE_FILES[*file];
+                                    crate::rules::parse_rule_file(name, text).unwrap_or_default()
+                                });
+                                specs.get(*index)?.clone()
+                            }
                         }
-                    },
+                    }
                 };
                 Some(Prepared::new(spec))
             })
@@ -223,13 +272,21 @@ impl Engine {
     /// Compiles the regexes of `rules` that are not compiled yet, on several
     /// threads when there are enough of them.
     fn compile_all(&self, rules: &[u32]) {
-        let pending: Vec<u32> = rules.iter().copied().filter(|&r| self.rules[r as usize].matcher.get().is_none()).collect();
+        let pending: Vec<u32> = rules
+            .iter()
+            .copied()
+            .filter(|&r| self.rules[r as usize].matcher.get().is_none())
+            .collect();
         if pending.len() < PARALLEL_COMPILE {
             return;
         }
         // Asked once: the standard library reads cgroup files to answer.
         static THREADS: OnceLock<usize> = OnceLock::new();
-        let threads = *THREADS.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()).min(4));
+        let threads = *THREADS.get_or_init(|| {
+            std::thread::available_parallelism()
+                .map_or(1, |n| n.get())
+                .min(4)
+        });
         if threads < 2 {
             return;
         }
@@ -276,9 +333,11 @@ impl Engine {
         // Per rule touched, its search windows, merged as hits arrive so that
         // memory stays bounded however many times a keyword occurs. Hits are
         // ordered within each keyword-scan stream, so windows are kept per stream.
-        let mut touched: Vec<(u32, [Vec<(usize, usize)>; keywords::STREAMS])> = Vec::new();
+        let mut touched: Vec<(u32, StreamWindows)> = Vec::new();
         let mut add = |r: u32, s: usize, e: usize, stream: usize| {
-            let Some(w) = self.prepared(r).map(|c| c.window) else { return };
+            let Some(w) = self.prepared(r).map(|c| c.window) else {
+                return;
+            };
             let (ws, we) = (s.saturating_sub(w), (e + w).min(data.len()));
             let k = &mut slot[r as usize];
             if *k == u32::MAX {
@@ -294,11 +353,12 @@ impl Engine {
                 _ => wins.push((ws, we)),
             }
         };
-        self.keywords.for_each(data, &mut |pattern, start, end, stream| {
-            for &r in &self.keyword_rules[pattern] {
-                add(r, start, end, stream);
-            }
-        });
+        self.keywords
+            .for_each(data, &mut |pattern, start, end, stream| {
+                for &r in &self.keyword_rules[pattern] {
+                    add(r, start, end, stream);
+                }
+            });
         for &r in &self.always {
             add(r, 0, data.len(), 0);
         }
@@ -313,13 +373,16 @@ impl Engine {
 
         let mut raw: Vec<RawMatch> = Vec::new();
         touched.retain(|(r, _)| {
-            self.prepared(*r)
-                .is_some_and(|p| p.applies_to(path) && !self.allow.rule_path_allowed(p.spec.id(), path))
+            self.prepared(*r).is_some_and(|p| {
+                p.applies_to(path) && !self.allow.rule_path_allowed(p.spec.id(), path)
+            })
         });
         let to_run: Vec<u32> = touched.iter().map(|t| t.0).collect();
         self.compile_all(&to_run);
         for (r, wins) in touched {
-            let (Some(rule), Some(matcher)) = (self.prepared(r), self.matcher(r)) else { continue };
+            let (Some(rule), Some(matcher)) = (self.prepared(r), self.matcher(r)) else {
+                continue;
+            };
             let spans = line_windows(data, wins.into_iter().flatten().collect(), rule.window);
             self.run_rule(r, rule, matcher, &spans, data, &mut raw);
         }
@@ -331,7 +394,9 @@ impl Engine {
         let mut findings: Vec<Finding> = raw
             .into_iter()
             .filter(|m| !crate::suppress::inline_allowed(data, idx.line_start_of(m.start)))
-            .filter_map(|m| Some(idx.finding(&self.prepared(m.rule)?.spec, path, data, m.start, m.end)))
+            .filter_map(|m| {
+                Some(idx.finding(&self.prepared(m.rule)?.spec, path, data, m.start, m.end))
+            })
             .collect();
         if !findings.is_empty() {
             let wanted: Vec<usize> = findings.iter().map(|f| f.start_line).collect();
@@ -354,10 +419,16 @@ impl Engine {
     ) {
         for &(ws, we) in spans {
             for caps in matcher.regex.captures_iter(&data[ws..we]) {
-                let Some(m) = caps.get(matcher.group).or_else(|| caps.get(0)) else { continue };
+                let Some(m) = caps.get(matcher.group).or_else(|| caps.get(0)) else {
+                    continue;
+                };
                 let secret = m.as_bytes();
                 if !secret.is_empty() && self.accept(rule, matcher, secret) {
-                    out.push(RawMatch { rule: r, start: ws + m.start(), end: ws + m.end() });
+                    out.push(RawMatch {
+                        rule: r,
+                        start: ws + m.start(),
+                        end: ws + m.end(),
+                    });
                 }
             }
         }
@@ -367,14 +438,31 @@ impl Engine {
     /// provider rule matched overlapping bytes, and of several provider rules
     /// matching the very same bytes the most severe one is kept.
     fn one_finding_per_secret(&self, mut raw: Vec<RawMatch>) -> Vec<RawMatch> {
-        let Some(first) = raw.first().and_then(|m| self.prepared(m.rule)) else { return raw };
+        let Some(first) = raw.first().and_then(|m| self.prepared(m.rule)) else {
+            return raw;
+        };
         let spec = |m: &RawMatch| self.prepared(m.rule).map_or(&first.spec, |c| &c.spec);
-        let specific: Vec<(usize, usize)> =
-            raw.iter().filter(|m| !spec(m).generic).map(|m| (m.start, m.end)).collect();
-        raw.retain(|m| !spec(m).generic || !specific.iter().any(|&(s, e)| s < m.end && m.start < e));
+        let specific: Vec<(usize, usize)> = raw
+            .iter()
+            .filter(|m| !spec(m).generic)
+            .map(|m| (m.start, m.end))
+            .collect();
+        raw.retain(|m| {
+            !spec(m).generic || !specific.iter().any(|&(s, e)| s < m.end && m.start < e)
+        });
         raw.sort_by(|a, b| {
-            (a.start, a.end, std::cmp::Reverse(spec(a).severity), spec(a).id())
-                .cmp(&(b.start, b.end, std::cmp::Reverse(spec(b).severity), spec(b).id()))
+            (
+                a.start,
+                a.end,
+                std::cmp::Reverse(spec(a).severity),
+                spec(a).id(),
+            )
+                .cmp(&(
+                    b.start,
+                    b.end,
+                    std::cmp::Reverse(spec(b).severity),
+                    spec(b).id(),
+                ))
         });
         raw.dedup_by(|later, first| later.start == first.start && later.end == first.end);
         raw
@@ -401,6 +489,9 @@ impl Engine {
         !self.allow.secret_allowed(spec.id(), secret)
     }
 }
+
+/// A rule's search windows in one blob, one list per keyword-scan stream.
+type StreamWindows = [Vec<(usize, usize)>; keywords::STREAMS];
 
 thread_local! {
     /// Per thread, for each rule, its index in the current blob's list of

@@ -13,7 +13,12 @@ pub fn write(ctx: &ReportContext<'_>, out: &mut dyn Write) -> io::Result<()> {
             Severity::Info => "notice",
         };
         let title = format!("{} ({})", f.rule_name, f.rule_id);
-        let message = format!("{}: {} [{} severity]", f.rule_name, ctx.shown_secret(f), f.severity);
+        let message = format!(
+            "{}: {} [{} severity]",
+            f.rule_name,
+            ctx.shown_secret(f),
+            f.severity
+        );
         writeln!(
             out,
             "::{level} file={},line={},col={},endLine={},endColumn={},title={}::{}",
@@ -31,7 +36,9 @@ pub fn write(ctx: &ReportContext<'_>, out: &mut dyn Write) -> io::Result<()> {
 
 /// Escaping for the message part of a workflow command.
 fn escape_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 /// Escaping for a property value (also `:` and `,`, which delimit properties).

@@ -5,8 +5,8 @@ use super::{ReportContext, first_sentence, severity_counts};
 use crate::finding::{Finding, Severity};
 use crate::rules::RuleSpec;
 use miette::{
-    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
-    SourceCode, SourceSpan, SpanContents,
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError,
+    MietteSpanContents, SourceCode, SourceSpan, SpanContents,
 };
 use std::fmt;
 use std::io::{self, Write};
@@ -17,14 +17,23 @@ pub fn write(ctx: &ReportContext<'_>, out: &mut dyn Write) -> io::Result<()> {
 }
 
 pub fn write_findings(ctx: &ReportContext<'_>, out: &mut dyn Write) -> io::Result<()> {
-    let theme = if ctx.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
-    let handler = GraphicalReportHandler::new_themed(theme).with_width(ctx.width).with_links(false);
+    let theme = if ctx.color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(ctx.width)
+        .with_links(false);
     for f in &ctx.outcome.findings {
         let diag = FindingDiagnostic::new(ctx, f, (ctx.rule)(&f.rule_id));
         let mut rendered = String::new();
         if handler.render_report(&mut rendered, &diag).is_err() {
             // Rendering cannot fail on our own data; fall back to one plain line anyway.
-            rendered = format!("{}:{}:{}: {} [{}]\n", f.path, f.start_line, f.start_column, f.rule_name, f.rule_id);
+            rendered = format!(
+                "{}:{}:{}: {} [{}]\n",
+                f.path, f.start_line, f.start_column, f.rule_name, f.rule_id
+            );
         }
         writeln!(out, "{rendered}")?;
     }
@@ -45,8 +54,15 @@ pub fn summary_line(ctx: &ReportContext<'_>) -> String {
     if n == 0 {
         s.push_str("no findings");
     } else {
-        let parts: Vec<String> = severity_counts(&o.findings).iter().map(|(sev, c)| format!("{c} {sev}")).collect();
-        s.push_str(&format!("{n} finding{} ({})", if n == 1 { "" } else { "s" }, parts.join(", ")));
+        let parts: Vec<String> = severity_counts(&o.findings)
+            .iter()
+            .map(|(sev, c)| format!("{c} {sev}"))
+            .collect();
+        s.push_str(&format!(
+            "{n} finding{} ({})",
+            if n == 1 { "" } else { "s" },
+            parts.join(", ")
+        ));
     }
     if o.baselined > 0 {
         s.push_str(&format!("; {} in the baseline", o.baselined));
@@ -62,7 +78,11 @@ fn human_bytes(b: u64) -> String {
         v /= 1000.0;
         u += 1;
     }
-    if u == 0 { format!("{b} B") } else { format!("{v:.1} {}", UNITS[u]) }
+    if u == 0 {
+        format!("{b} B")
+    } else {
+        format!("{v:.1} {}", UNITS[u])
+    }
 }
 
 struct FindingDiagnostic {
@@ -81,7 +101,11 @@ impl FindingDiagnostic {
         let (s, e) = f.context_span;
         let text = format!("{}{}{}", &f.context[..s], shown, &f.context[e..]);
         let span = SourceSpan::new(s.into(), shown.len());
-        let help = spec.map_or("Remove the secret and rotate it.", |r| first_sentence(r.remediation())).to_string();
+        let help = spec
+            .map_or("Remove the secret and rotate it.", |r| {
+                first_sentence(r.remediation())
+            })
+            .to_string();
         FindingDiagnostic {
             message: format!("{} found", f.rule_name),
             code: format!("{} ({})", f.rule_id, f.severity),
@@ -91,7 +115,15 @@ impl FindingDiagnostic {
                 Severity::Info => miette::Severity::Advice,
             },
             help,
-            label: format!("{} {}", f.severity, if f.end_line > f.start_line { "secret (multi-line)" } else { "secret" }),
+            label: format!(
+                "{} {}",
+                f.severity,
+                if f.end_line > f.start_line {
+                    "secret (multi-line)"
+                } else {
+                    "secret"
+                }
+            ),
             source: Snippet {
                 name: f.path.clone(),
                 text,
@@ -131,7 +163,9 @@ impl Diagnostic for FindingDiagnostic {
         Some(&self.source)
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        Some(Box::new(std::iter::once(LabeledSpan::new_primary_with_span(Some(self.label.clone()), self.span))))
+        Some(Box::new(std::iter::once(
+            LabeledSpan::new_primary_with_span(Some(self.label.clone()), self.span),
+        )))
     }
 }
 
@@ -155,11 +189,12 @@ impl SourceCode for Snippet {
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
         let inner = self.text.read_span(span, before, after)?;
         let (off, len, line, col) = self.primary;
-        let (line0, col0) = if span.offset() == off && span.len() == len && before == 0 && after == 0 {
-            (line - 1, col - 1)
-        } else {
-            (inner.line() + self.first_line - 1, inner.column())
-        };
+        let (line0, col0) =
+            if span.offset() == off && span.len() == len && before == 0 && after == 0 {
+                (line - 1, col - 1)
+            } else {
+                (inner.line() + self.first_line - 1, inner.column())
+            };
         Ok(Box::new(MietteSpanContents::new_named(
             self.name.clone(),
             inner.data(),

@@ -30,8 +30,10 @@ pub fn write(ctx: &ReportContext<'_>, out: &mut dyn Write) -> io::Result<()> {
             Value::Object(m)
         })
         .collect();
-    let by_severity: Map<String, Value> =
-        severity_counts(&o.findings).into_iter().map(|(s, n)| (s.to_string(), json!(n))).collect();
+    let by_severity: Map<String, Value> = severity_counts(&o.findings)
+        .into_iter()
+        .map(|(s, n)| (s.to_string(), json!(n)))
+        .collect();
     let doc = json!({
         "version": JSON_VERSION,
         "tool": { "name": "keywarden", "version": env!("CARGO_PKG_VERSION") },

@@ -36,7 +36,11 @@ pub struct ReportContext<'a> {
 impl ReportContext<'_> {
     /// The secret as it may be printed: redacted unless `--show-secrets`.
     pub fn shown_secret(&self, f: &Finding) -> String {
-        if self.show_secrets { f.secret.clone() } else { redact(&f.secret) }
+        if self.show_secrets {
+            f.secret.clone()
+        } else {
+            redact(&f.secret)
+        }
     }
 }
 

@@ -30,7 +30,12 @@ pub fn write(ctx: &ReportContext<'_>, out: &mut dyn Write) -> io::Result<()> {
             descriptor(id, (ctx.rule)(id), sample)
         })
         .collect();
-    let results: Vec<Value> = ctx.outcome.findings.iter().map(|f| result(ctx, f, index[f.rule_id.as_str()])).collect();
+    let results: Vec<Value> = ctx
+        .outcome
+        .findings
+        .iter()
+        .map(|f| result(ctx, f, index[f.rule_id.as_str()]))
+        .collect();
     let doc = json!({
         "$schema": SCHEMA,
         "version": "2.1.0",
@@ -50,9 +55,18 @@ pub fn write(ctx: &ReportContext<'_>, out: &mut dyn Write) -> io::Result<()> {
 }
 
 fn descriptor(id: &str, spec: Option<&RuleSpec>, sample: Option<&Finding>) -> Value {
-    let name = spec.map(|s| s.name.clone()).or_else(|| sample.map(|f| f.rule_name.clone())).unwrap_or_else(|| id.to_string());
-    let severity = spec.map(|s| s.severity).or_else(|| sample.map(|f| f.severity)).unwrap_or(Severity::Medium);
-    let description = spec.map(|s| s.description.trim().to_string()).filter(|d| !d.is_empty()).unwrap_or_else(|| name.clone());
+    let name = spec
+        .map(|s| s.name.clone())
+        .or_else(|| sample.map(|f| f.rule_name.clone()))
+        .unwrap_or_else(|| id.to_string());
+    let severity = spec
+        .map(|s| s.severity)
+        .or_else(|| sample.map(|f| f.severity))
+        .unwrap_or(Severity::Medium);
+    let description = spec
+        .map(|s| s.description.trim().to_string())
+        .filter(|d| !d.is_empty())
+        .unwrap_or_else(|| name.clone());
     let remediation = spec.map_or("Remove the secret and rotate it.", RuleSpec::remediation);
     let mut markdown = format!("**{name}**\n\n{description}\n\n**How to fix:** {remediation}\n");
     let references = spec.map(|s| s.references.as_slice()).unwrap_or_default();
@@ -92,7 +106,11 @@ fn descriptor(id: &str, spec: Option<&RuleSpec>, sample: Option<&Finding>) -> Va
 }
 
 fn result(ctx: &ReportContext<'_>, f: &Finding, rule_index: usize) -> Value {
-    let shown = if ctx.show_secrets { f.secret.clone() } else { redact(&f.secret) };
+    let shown = if ctx.show_secrets {
+        f.secret.clone()
+    } else {
+        redact(&f.secret)
+    };
     json!({
         "ruleId": f.rule_id,
         "ruleIndex": rule_index,
@@ -138,7 +156,9 @@ fn pascal_case(id: &str) -> String {
     id.split('-')
         .map(|w| {
             let mut c = w.chars();
-            c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
+            c.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                .unwrap_or_default()
         })
         .collect()
 }

@@ -6,7 +6,11 @@ use serde_json::json;
 use std::io::{self, Write};
 
 /// One line per rule: id, severity, name.
-pub fn write_list<'a>(specs: impl Iterator<Item = &'a RuleSpec>, as_json: bool, out: &mut dyn Write) -> io::Result<()> {
+pub fn write_list<'a>(
+    specs: impl Iterator<Item = &'a RuleSpec>,
+    as_json: bool,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     if as_json {
         let list: Vec<_> = specs.map(summary_json).collect();
         serde_json::to_writer_pretty(&mut *out, &list)?;

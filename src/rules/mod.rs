@@ -134,7 +134,11 @@ pub fn builtin_entries() -> Vec<crate::engine::RuleEntry> {
                 out.push(crate::engine::RuleEntry {
                     id: unquote(id.trim()),
                     keywords: Vec::new(),
-                    source: crate::engine::RuleSource::Builtin { file, index, text: (start, text.len()) },
+                    source: crate::engine::RuleSource::Builtin {
+                        file,
+                        index,
+                        text: (start, text.len()),
+                    },
                 });
                 index += 1;
             } else if let Some(list) = line.trim_start().strip_prefix("keywords:")
@@ -159,7 +163,10 @@ fn set_end(entry: &mut crate::engine::RuleEntry, end: usize) {
 pub fn parse_builtin_rule(file: usize, range: (usize, usize)) -> Option<RuleSpec> {
     let (name, text) = BUILTIN_RULE_FILES.get(file)?;
     let snippet = text.get(range.0..range.1)?;
-    parse_rule_file(name, &format!("rules:\n{snippet}")).ok()?.into_iter().next()
+    parse_rule_file(name, &format!("rules:\n{snippet}"))
+        .ok()?
+        .into_iter()
+        .next()
 }
 
 /// Items of a one-line YAML flow sequence: `[a, 'b c', "d "]`. Spaces
@@ -179,7 +186,10 @@ fn flow_list(s: &str) -> Vec<String> {
             items.push(item);
         }
     }
-    let inner = s.strip_prefix('[').and_then(|s| s.strip_suffix(']')).unwrap_or(s);
+    let inner = s
+        .strip_prefix('[')
+        .and_then(|s| s.strip_suffix(']'))
+        .unwrap_or(s);
     let mut items = Vec::new();
     let mut cur = String::new();
     // Byte range of `cur` that was written inside quotes.
@@ -255,10 +265,15 @@ pub fn check_spec(file: &str, spec: &RuleSpec) -> Result<(), RuleError> {
     let id = spec.id();
     let kebab = !id.is_empty()
         && id.split('-').all(|part| {
-            !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            !part.is_empty()
+                && part
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
         });
     if !kebab {
-        return Err(err("id must be kebab-case (lowercase letters, digits and '-')".into()));
+        return Err(err(
+            "id must be kebab-case (lowercase letters, digits and '-')".into(),
+        ));
     }
     let re = crate::engine::compile_pattern(&spec.pattern)
         .map_err(|e| err(format!("invalid pattern: {e}")))?;
@@ -266,10 +281,14 @@ pub fn check_spec(file: &str, spec: &RuleSpec) -> Result<(), RuleError> {
     if let Some(g) = spec.secret_group
         && g >= groups
     {
-        return Err(err(format!("secret_group {g} but the pattern has {} group(s)", groups - 1)));
+        return Err(err(format!(
+            "secret_group {g} but the pattern has {} group(s)",
+            groups - 1
+        )));
     }
     for a in &spec.allow {
-        crate::engine::compile_pattern(a).map_err(|e| err(format!("invalid allow pattern {a:?}: {e}")))?;
+        crate::engine::compile_pattern(a)
+            .map_err(|e| err(format!("invalid allow pattern {a:?}: {e}")))?;
     }
     crate::engine::path_globs(&spec.paths).map_err(err)?;
     if spec.keywords.iter().any(|k| k.is_empty()) {

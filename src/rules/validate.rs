@@ -43,8 +43,12 @@ mod tests {
     #[test]
     fn github_checksum_accepts_valid_and_rejects_tampered() {
         assert!(github_checksum(b"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"));
-        assert!(!github_checksum(b"ghp_FAKEfake0123456789abcdefFAKE0115a2dK"));
-        assert!(!github_checksum(b"ghp_FAKEfake0123456789abcdefFAKE0215a2dJ"));
+        assert!(!github_checksum(
+            b"ghp_FAKEfake0123456789abcdefFAKE0115a2dK"
+        ));
+        assert!(!github_checksum(
+            b"ghp_FAKEfake0123456789abcdefFAKE0215a2dJ"
+        ));
         assert!(!github_checksum(b"short"));
     }
 }

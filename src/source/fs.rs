@@ -30,7 +30,9 @@ where
     N: Fn(&Path) -> Option<String> + Sync,
     F: Fn(&str, &[u8]) + Sync,
 {
-    let Some((first, rest)) = roots.split_first() else { return };
+    let Some((first, rest)) = roots.split_first() else {
+        return;
+    };
     let mut b = WalkBuilder::new(first);
     for r in rest {
         b.add(r);
@@ -110,10 +112,16 @@ pub fn read_file(path: &Path, max_size: u64, messages: &Messages, buf: &mut Vec<
     // file that shrank meanwhile, or reports no size (procfs), is read to its end.
     buf.resize(len as usize, 0);
     let read = match file.read_exact(buf) {
-        Ok(()) if len == 0 => file.by_ref().take(max_size + 1).read_to_end(buf).map(|_| ()),
+        Ok(()) if len == 0 => file
+            .by_ref()
+            .take(max_size + 1)
+            .read_to_end(buf)
+            .map(|_| ()),
         Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
             buf.clear();
-            file.rewind().and_then(|()| file.by_ref().take(max_size + 1).read_to_end(buf)).map(|_| ())
+            file.rewind()
+                .and_then(|()| file.by_ref().take(max_size + 1).read_to_end(buf))
+                .map(|_| ())
         }
         other => other,
     };
@@ -122,7 +130,10 @@ pub fn read_file(path: &Path, max_size: u64, messages: &Messages, buf: &mut Vec<
         return false;
     }
     if buf.len() as u64 > max_size {
-        messages.note(format!("{}: skipped: grew over --max-file-size while being read", path.display()));
+        messages.note(format!(
+            "{}: skipped: grew over --max-file-size while being read",
+            path.display()
+        ));
         return false;
     }
     if is_binary(buf) {

@@ -14,7 +14,12 @@ pub struct Messages {
 
 impl Messages {
     pub fn new(verbose: bool, quiet: bool) -> Messages {
-        Messages { verbose, quiet, warnings: AtomicUsize::new(0), lock: Mutex::new(()) }
+        Messages {
+            verbose,
+            quiet,
+            warnings: AtomicUsize::new(0),
+            lock: Mutex::new(()),
+        }
     }
 
     /// Something the user should know: the scan is incomplete for this item.

@@ -44,7 +44,12 @@ impl Baseline {
         let text = std::fs::read_to_string(path)
             .map_err(|e| BaselineError(format!("{}: cannot read baseline: {e}", path.display())))?;
         let file: BaselineFile = serde_json::from_str(&text).map_err(|e| {
-            BaselineError(format!("{}:{}:{}: invalid baseline: {e}", path.display(), e.line(), e.column()))
+            BaselineError(format!(
+                "{}:{}:{}: invalid baseline: {e}",
+                path.display(),
+                e.line(),
+                e.column()
+            ))
         })?;
         if file.version != BASELINE_VERSION {
             return Err(BaselineError(format!(
@@ -53,7 +58,9 @@ impl Baseline {
                 file.version
             )));
         }
-        Ok(Baseline { fingerprints: file.findings.into_iter().map(|e| e.fingerprint).collect() })
+        Ok(Baseline {
+            fingerprints: file.findings.into_iter().map(|e| e.fingerprint).collect(),
+        })
     }
 
     pub fn contains(&self, finding: &Finding) -> bool {
@@ -70,9 +77,14 @@ impl Baseline {
                 path: f.path.clone(),
             })
             .collect();
-        entries.sort_by(|a, b| (&a.path, &a.rule_id, &a.fingerprint).cmp(&(&b.path, &b.rule_id, &b.fingerprint)));
+        entries.sort_by(|a, b| {
+            (&a.path, &a.rule_id, &a.fingerprint).cmp(&(&b.path, &b.rule_id, &b.fingerprint))
+        });
         entries.dedup_by(|a, b| a.fingerprint == b.fingerprint);
-        let doc = BaselineFile { version: BASELINE_VERSION, findings: entries };
+        let doc = BaselineFile {
+            version: BASELINE_VERSION,
+            findings: entries,
+        };
         let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
         s.push('\n');
         s

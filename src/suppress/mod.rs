@@ -9,16 +9,23 @@ pub use baseline::{Baseline, BaselineError};
 /// Markers that suppress findings on their line (or the next one). Besides
 /// our own, those of gitleaks and detect-secrets, so that teams switching
 /// tools do not have to edit every marker.
-const MARKERS: &[&[u8]] = &[b"keywarden:allow", b"gitleaks:allow", b"pragma: allowlist secret"];
+const MARKERS: &[&[u8]] = &[
+    b"keywarden:allow",
+    b"gitleaks:allow",
+    b"pragma: allowlist secret",
+];
 
 /// Comment leaders for "allow the next line" markers standing on their own line.
-const COMMENT_LEADERS: &[&[u8]] = &[b"#", b"//", b"--", b";", b"/*", b"*", b"<!--", b"%", b"'", b"{{/*"];
+const COMMENT_LEADERS: &[&[u8]] = &[
+    b"#", b"//", b"--", b";", b"/*", b"*", b"<!--", b"%", b"'", b"{{/*",
+];
 
 /// True if the line starting at `line_start` carries a marker, or the line
 /// above it is a comment carrying one. A marker at the end of a line of code
 /// only covers that line, so it cannot hide a secret added below it later.
 pub fn inline_allowed(data: &[u8], line_start: usize) -> bool {
-    let line_end = memchr::memchr(b'\n', &data[line_start..]).map_or(data.len(), |p| line_start + p);
+    let line_end =
+        memchr::memchr(b'\n', &data[line_start..]).map_or(data.len(), |p| line_start + p);
     if has_marker(&data[line_start..line_end]) {
         return true;
     }
@@ -32,7 +39,9 @@ pub fn inline_allowed(data: &[u8], line_start: usize) -> bool {
 }
 
 fn has_marker(line: &[u8]) -> bool {
-    MARKERS.iter().any(|m| memchr::memmem::find(line, m).is_some())
+    MARKERS
+        .iter()
+        .any(|m| memchr::memmem::find(line, m).is_some())
 }
 
 #[cfg(test)]

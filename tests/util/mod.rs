@@ -18,7 +18,9 @@ pub fn stripe_key() -> String {
 /// The keywarden binary, run in `dir`, with a clean environment for colours.
 pub fn keywarden(dir: &Path) -> Command {
     let mut c = Command::cargo_bin("keywarden").expect("binary is built");
-    c.current_dir(dir).env("NO_COLOR", "1").env_remove("COLUMNS");
+    c.current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("COLUMNS");
     c
 }
 
