@@ -320,11 +320,9 @@ fn stdin_is_scanned_with_a_chosen_name() {
 #[test]
 fn only_and_disabled_rules() {
     let d = TempDir::new().unwrap();
-    write(
-        d.path(),
-        "a.txt",
-        format!("t = {}\npassword = \"Xk9-fake-Pw!\"\n", github_token()),
-    ); // keywarden:allow
+    // keywarden:allow (test data on the next line)
+    let content = format!("t = {}\npassword = \"Xk9-fake-Pw!\"\n", github_token());
+    write(d.path(), "a.txt", content);
     let (out, _, _) = stdout_of(keywarden(d.path()).args([
         "scan",
         ".",
