@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use std::borrow::Cow;
 use std::fmt;
 
 /// How bad a finding is. Ordered: `Info < Low < Medium < High < Critical`.
@@ -104,13 +105,24 @@ impl Finding {
 }
 
 /// Normalizes a path for display and fingerprinting: forward slashes, no `./`.
-pub fn normalize_path(path: &str) -> String {
-    let p = path.replace('\\', "/");
-    let mut s = p.as_str();
-    while let Some(rest) = s.strip_prefix("./") {
-        s = rest;
+/// Borrows when there is nothing to change, as for nearly every walked file.
+pub fn normalize_path(path: &str) -> Cow<'_, str> {
+    let p: Cow<'_, str> = if path.contains('\\') {
+        Cow::Owned(path.replace('\\', "/"))
+    } else {
+        Cow::Borrowed(path)
+    };
+    let trimmed = {
+        let mut s: &str = &p;
+        while let Some(rest) = s.strip_prefix("./") {
+            s = rest;
+        }
+        s.len()
+    };
+    match p {
+        Cow::Borrowed(b) => Cow::Borrowed(&b[b.len() - trimmed..]),
+        Cow::Owned(o) => Cow::Owned(o[o.len() - trimmed..].to_string()),
     }
-    s.to_string()
 }
 
 /// Stable, line-independent fingerprint: SHA-256 of (rule id, path, secret).

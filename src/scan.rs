@@ -139,7 +139,7 @@ pub fn display_path(cwd: &Path, root: &Path, path: &Path) -> String {
         Ok(rel) if !rel.as_os_str().is_empty() => rel.to_path_buf(),
         _ => path.to_path_buf(),
     };
-    normalize_path(&shown.to_string_lossy())
+    normalize_path(&shown.to_string_lossy()).into_owned()
 }
 
 /// Lexically absolute path: joined to `cwd`, `.` and `..` resolved, links not followed.

@@ -1,10 +1,10 @@
 //! The engine: bytes in, findings out. No I/O, no printing.
 //!
-//! One Aho-Corasick automaton over every rule's keywords (ASCII
-//! case-insensitive) finds where rules could match. A rule runs only in
-//! windows around its own keyword hits, and its regex is compiled the first
-//! time that happens, so start-up never pays for 300 regexes and a file
-//! without keywords costs one linear pass.
+//! One keyword automaton over every rule's keywords (ASCII case-insensitive,
+//! see `keywords`) finds where rules could match. A rule runs only in windows
+//! around its own keyword hits; its definition is parsed and its regex
+//! compiled the first time that happens, so start-up never pays for 600
+//! regexes and a file without keywords costs one linear pass.
 
 mod allow;
 pub mod filters;
@@ -35,10 +35,9 @@ pub fn compile_pattern(pattern: &str) -> Result<Regex, regex::Error> {
 /// needs nothing but ids and keywords.
 pub enum RuleSource {
     Spec(Box<RuleSpec>),
-    /// The rule's position in its file, and its lines there (byte range).
+    /// The rule's file, and its lines there (a byte range).
     Builtin {
         file: usize,
-        index: usize,
         text: (usize, usize),
     },
 }
@@ -137,8 +136,6 @@ const PARALLEL_COMPILE: usize = 4;
 /// The compiled rule set.
 pub struct Engine {
     rules: Vec<Rule>,
-    /// Parsed built-in rule files, filled on demand.
-    builtin_files: Vec<OnceLock<Vec<RuleSpec>>>,
     keywords: KeywordScanner,
     /// For each automaton pattern, the rules that listed it as a keyword.
     keyword_rules: Vec<Vec<u32>>,
@@ -222,13 +219,8 @@ impl Engine {
                     message: format!("cannot build the keyword automaton: {e}"),
                 }
             })?;
-        let builtin_files = crate::rules::BUILTIN_RULE_FILES
-            .iter()
-            .map(|_| OnceLock::new())
-            .collect();
         Ok(Engine {
             rules,
-            builtin_files,
             keywords: scanner,
             keyword_rules,
             always,
@@ -242,19 +234,9 @@ impl Engine {
             .get_or_init(|| {
                 let spec = match &rule.source {
                     RuleSource::Spec(s) => (**s).clone(),
-                    RuleSource::Builtin { file, index, text } => {
-                        match crate::rules::parse_builtin_rule(*file, *text) {
-                            Some(spec) => spec,
-                            // Not expected (the test suite parses every rule this way);
-                            // the whole file is the fallback.
-                            None => {
-                                let specs = self.builtin_files[*file].get_or_init(|| {
-                                    let (name, text) = crate::rules::BUILTIN_RULE_FILES[*file];
-                                    crate::rules::parse_rule_file(name, text).unwrap_or_default()
-                                });
-                                specs.get(*index)?.clone()
-                            }
-                        }
+                    // Every built-in rule parses alone: the test suite checks it.
+                    RuleSource::Builtin { file, text } => {
+                        crate::rules::parse_builtin_rule(*file, *text)?
                     }
                 };
                 Some(Prepared::new(spec))

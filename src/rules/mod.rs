@@ -119,7 +119,6 @@ pub fn builtin_specs() -> Result<Vec<RuleSpec>, RuleError> {
 pub fn builtin_entries() -> Vec<crate::engine::RuleEntry> {
     let mut out: Vec<crate::engine::RuleEntry> = Vec::new();
     for (file, (_, text)) in BUILTIN_RULE_FILES.iter().enumerate() {
-        let mut index = 0;
         let mut offset = 0;
         let first_in_file = out.len();
         for line in text.split_inclusive('\n') {
@@ -136,11 +135,9 @@ pub fn builtin_entries() -> Vec<crate::engine::RuleEntry> {
                     keywords: Vec::new(),
                     source: crate::engine::RuleSource::Builtin {
                         file,
-                        index,
                         text: (start, text.len()),
                     },
                 });
-                index += 1;
             } else if let Some(list) = line.trim_start().strip_prefix("keywords:")
                 && out.len() > first_in_file
                 && let Some(last) = out.last_mut()
