@@ -90,6 +90,23 @@ pub struct Finding {
     pub context_first_line: usize,
     /// GitHub's `primaryLocationLineHash` of the start line (see `engine::line_hash`).
     pub line_hash: Option<String>,
+    /// A message specific to this finding (policy checks name the key path:
+    /// "plaintext secret at postgresql.auth.password"); `None` for credential
+    /// rules, whose message is "<rule name> found".
+    pub message: Option<String>,
+    /// Where a finding read from git history came from; `None` for files on disk.
+    pub origin: Option<Origin>,
+}
+
+/// The commit that introduced a finding's blob at its path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    /// Full hex object id of the commit.
+    pub commit: String,
+    pub author_name: String,
+    pub author_email: String,
+    /// Author date, RFC 3339 (`2024-05-01T12:00:00+02:00`).
+    pub date: String,
 }
 
 impl Finding {

@@ -88,6 +88,8 @@ impl LineIndex {
             context_span: span,
             context_first_line: sl + 1,
             line_hash: None,
+            message: None,
+            origin: None,
         }
     }
 }
