@@ -1,7 +1,7 @@
 //! keywarden: a fast secret scanner for repositories.
 //!
 //! The flow is `source -> blobs -> engine -> findings -> filter -> report`:
-//! [`source`] yields bytes with a path, the [`engine`] turns bytes into
+//! [`source`] and [`git`] yield bytes with a path, the [`engine`] turns bytes into
 //! [`finding::Finding`]s without any I/O, [`suppress`] drops what the user
 //! allowed, and [`report`] formats what is left.
 
@@ -9,6 +9,7 @@ pub mod cli;
 pub mod config;
 pub mod engine;
 pub mod finding;
+pub mod git;
 pub mod report;
 pub mod rules;
 pub mod scan;
