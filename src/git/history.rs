@@ -4,13 +4,19 @@
 //! that brought it; a blob is read once however many paths and commits hold
 //! it (see `blobs`).
 
-use super::objects::{self, Change, ObjectError};
+use super::objects::{self, Change, TreeDiff};
 use super::{Base, CommitMeta, GitError, Jobs, Place};
 use crate::source::Messages;
 use gix::ObjectId;
 use gix::bstr::BString;
+use rayon::prelude::*;
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, HashSet};
+use std::sync::Mutex;
+
+/// Commits diffed in a row by one worker: long enough that a commit's
+/// parent was usually just diffed by the same worker (its trees cached).
+const DIFF_CHUNK: usize = 64;
 
 pub(crate) struct History {
     pub commits: Vec<CommitMeta>,
@@ -40,12 +46,7 @@ pub(crate) fn collect(
         .flatten()
         .map(|c| c.iter().copied().collect())
         .unwrap_or_default();
-    let mut warned = HashSet::new();
-    let mut warn = |e: ObjectError, what: &str| {
-        if warned.insert(e.id) {
-            messages.warn(format!("{e}; {what}"));
-        }
-    };
+    let mut warned: HashSet<ObjectId> = HashSet::new();
 
     // Walk every reachable commit once.
     // Boundary commits (outside `--since` or `--max-commits`) are read for
@@ -63,7 +64,9 @@ pub(crate) fn collect(
         let data = match objects::read_commit(repo, &id, &mut buf) {
             Ok(d) => d,
             Err(e) => {
-                warn(e, "the history behind it is not scanned");
+                if warned.insert(e.id) {
+                    messages.warn(format!("{e}; the history behind it is not scanned"));
+                }
                 continue;
             }
         };
@@ -92,30 +95,60 @@ pub(crate) fn collect(
         }
     }
 
-    // Oldest first: what each commit introduces relative to its first parent.
-    let mut commits: Vec<CommitMeta> = Vec::new();
+    // What each commit brings relative to its first parent, in parallel:
+    // each worker diffs a run of consecutive commits, whose trees it has just
+    // read (and cached) as the previous commit's.
+    let scoped: Vec<u32> = order
+        .iter()
+        .copied()
+        .filter(|&i| in_scope[i as usize])
+        .collect();
+    let shared = repo.clone().into_sync();
+    let warned = Mutex::new(warned);
+    let newest_first: Vec<u32> = scoped.iter().rev().copied().collect();
+    let mut diffs: Vec<Vec<Change>> = newest_first
+        .par_chunks(DIFF_CHUNK)
+        .map_init(
+            || {
+                let mut local = shared.to_thread_local();
+                super::prepare_handle(&mut local);
+                (local, TreeDiff::default())
+            },
+            |(local, differ), chunk| {
+                chunk
+                    .iter()
+                    .map(|&i| {
+                        let n = &nodes[i as usize];
+                        let parent_tree = n
+                            .data
+                            .parents
+                            .first()
+                            .and_then(|p| index.get(p))
+                            .map(|&p| nodes[p as usize].data.tree);
+                        let mut changes = Vec::new();
+                        differ.diff(local, parent_tree, n.data.tree, &mut changes, &mut |e| {
+                            if warned.lock().is_ok_and(|mut w| w.insert(e.id)) {
+                                messages.warn(format!("{e}; the files below it are not scanned"));
+                            }
+                        });
+                        changes
+                    })
+                    .collect::<Vec<_>>()
+            },
+        )
+        .flatten_iter()
+        .collect();
+    diffs.reverse();
+
+    // Oldest first: a (blob, path) pair belongs to the first commit that has it.
+    let mut commits: Vec<CommitMeta> = Vec::with_capacity(scoped.len());
     let mut jobs = Jobs::default();
     let mut paths: HashMap<BString, u32> = HashMap::new();
     let mut path_names: Vec<String> = Vec::new();
     let mut seen: HashSet<(ObjectId, u32)> = HashSet::new();
-    let mut changes: Vec<Change> = Vec::new();
-    for &i in &order {
-        let n = &nodes[i as usize];
-        if !in_scope[i as usize] {
-            continue;
-        }
-        let parent_tree = n
-            .data
-            .parents
-            .first()
-            .and_then(|p| index.get(p))
-            .map(|&p| nodes[p as usize].data.tree);
-        changes.clear();
-        objects::diff_trees(repo, parent_tree, n.data.tree, &mut changes, &mut |e| {
-            warn(e, "the files below it are not scanned")
-        });
+    for (&i, changes) in scoped.iter().zip(diffs) {
         let commit_index = commits.len() as u32;
-        for c in changes.drain(..) {
+        for c in changes {
             let next = path_names.len() as u32;
             let p = *paths.entry(c.path).or_insert_with_key(|k| {
                 path_names.push(k.to_string());
@@ -132,7 +165,7 @@ pub(crate) fn collect(
                 );
             }
         }
-        commits.push(n.clone());
+        commits.push(nodes[i as usize].clone());
     }
     Ok(History {
         commits,

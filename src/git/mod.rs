@@ -148,6 +148,24 @@ impl Jobs {
     }
 }
 
+/// Sets up an object handle for reading history. Objects are read as
+/// stored: replace refs (`refs/replace/`) are not applied, so that what is
+/// scanned is what a clone holds. A memory-capped cache of decoded delta
+/// bases replaces gix's default of 64 entries, as git's
+/// `core.deltaBaseCacheLimit` does. Called once per thread.
+pub(crate) fn prepare_handle(repo: &mut gix::Repository) {
+    repo.objects.ignore_replacements = true;
+    repo.objects.set_pack_cache(|| {
+        Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(
+            DELTA_BASE_CACHE,
+        ))
+    });
+    repo.object_cache_size(None);
+}
+
+/// Bytes of decoded delta bases kept per thread.
+const DELTA_BASE_CACHE: usize = 48 << 20;
+
 /// Opens the repository that holds `path` (searching upwards, as git does).
 pub fn open(path: &Path) -> Result<gix::Repository, GitError> {
     if !path.exists() {
@@ -178,10 +196,25 @@ pub fn run(
     baseline: Option<&Baseline>,
     messages: &Messages,
 ) -> Result<ScanOutcome, GitError> {
+    if req.threads == 0 {
+        return run_here(engine, req, baseline, messages);
+    }
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(req.threads)
+        .build()
+        .map_err(|e| GitError::Repository(format!("cannot start {} threads: {e}", req.threads)))?
+        .install(|| run_here(engine, req, baseline, messages))
+}
+
+fn run_here(
+    engine: &Engine,
+    req: &GitRequest,
+    baseline: Option<&Baseline>,
+    messages: &Messages,
+) -> Result<ScanOutcome, GitError> {
     let started = Instant::now();
     let mut repo = open(&req.repo)?;
-    // Trees and commits are read repeatedly while diffing consecutive commits.
-    repo.object_cache_size_if_unset(32 << 20);
+    prepare_handle(&mut repo);
     let mut info = GitInfo {
         repository_uri: remote_uri(&repo),
         branch: repo
@@ -228,7 +261,7 @@ pub fn run(
         max_file_size: req.max_file_size,
         commits: &commits,
     };
-    let scanned = blobs::scan_blobs(&ctx, repo.into_sync(), jobs.list, req.threads)?;
+    let scanned = blobs::scan_blobs(&ctx, repo, jobs.list);
     let (findings, baselined) = finish(scanned.findings, baseline);
     Ok(ScanOutcome {
         findings,

@@ -30,27 +30,6 @@ pub struct Change {
     pub old: Option<ObjectId>,
 }
 
-/// A tree entry with an owned name, so that trees can be compared while the
-/// read buffer is reused.
-#[derive(Debug, Clone)]
-struct Entry {
-    name: BString,
-    kind: EntryKind,
-    id: ObjectId,
-}
-
-impl Entry {
-    fn is_tree(&self) -> bool {
-        self.kind == EntryKind::Tree
-    }
-
-    /// Regular and executable files; symbolic links (their content is a
-    /// path) and submodules (a commit in another repository) are not scanned.
-    fn is_file(&self) -> bool {
-        matches!(self.kind, EntryKind::Blob | EntryKind::BlobExecutable)
-    }
-}
-
 /// An object that could not be used, and why.
 #[derive(Debug, Clone)]
 pub struct ObjectError {
@@ -125,43 +104,214 @@ pub fn read_commit(
     })
 }
 
-fn read_tree(
-    repo: &gix::Repository,
-    id: &gix::oid,
-    buf: &mut Vec<u8>,
-) -> Result<Vec<Entry>, ObjectError> {
-    let hash = repo.object_hash();
-    if id == ObjectId::empty_tree(hash) {
-        return Ok(Vec::new());
-    }
-    let data = read(repo, id, Kind::Tree, buf)?;
-    TreeRefIter::from_bytes(data, hash)
-        .map(|e| {
-            e.map(|e| Entry {
-                name: e.filename.to_owned(),
-                kind: e.mode.kind(),
-                id: e.oid.to_owned(),
-            })
-        })
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| ObjectError {
-            id: id.to_owned(),
-            what: format!("corrupt tree: {e}"),
-        })
+/// Whether a tree entry is scanned: regular and executable files. Symbolic
+/// links (their content is a path) and submodules (a commit of another
+/// repository) are not.
+fn is_file(kind: EntryKind) -> bool {
+    matches!(kind, EntryKind::Blob | EntryKind::BlobExecutable)
 }
 
 /// Git's tree order: a tree sorts as if its name ended in `/`.
-fn cmp_entries(a: &Entry, b: &Entry) -> std::cmp::Ordering {
-    let common = a.name.len().min(b.name.len());
-    a.name[..common].cmp(&b.name[..common]).then_with(|| {
-        let next = |e: &Entry| e.name.get(common).copied().or(e.is_tree().then_some(b'/'));
-        next(a).cmp(&next(b))
+fn cmp_entries(a: &[u8], a_tree: bool, b: &[u8], b_tree: bool) -> std::cmp::Ordering {
+    let common = a.len().min(b.len());
+    a[..common].cmp(&b[..common]).then_with(|| {
+        let next = |name: &[u8], tree: bool| name.get(common).copied().or(tree.then_some(b'/'));
+        next(a, a_tree).cmp(&next(b, b_tree))
     })
 }
 
-/// Compares trees recursively, skipping identical subtrees, and collects the
-/// files of `new` that `old` does not hold with the same content. Unreadable
-/// trees are passed to `on_error` and skipped.
+/// One tree entry, borrowed from a read buffer.
+struct Entry<'a> {
+    name: &'a [u8],
+    kind: EntryKind,
+    id: &'a gix::oid,
+}
+
+impl Entry<'_> {
+    fn is_tree(&self) -> bool {
+        self.kind == EntryKind::Tree
+    }
+}
+
+/// Reads entries from a tree's bytes; a corrupt entry ends the tree with
+/// an error for the caller.
+struct Entries<'a> {
+    iter: TreeRefIter<'a>,
+    id: ObjectId,
+    error: Option<ObjectError>,
+}
+
+impl<'a> Entries<'a> {
+    fn new(data: &'a [u8], id: ObjectId, hash: gix::hash::Kind) -> Entries<'a> {
+        Entries {
+            iter: TreeRefIter::from_bytes(data, hash),
+            id,
+            error: None,
+        }
+    }
+
+    fn next_entry(&mut self) -> Option<Entry<'a>> {
+        match self.iter.next()? {
+            Ok(e) => Some(Entry {
+                name: e.filename.as_bytes(),
+                kind: e.mode.kind(),
+                id: e.oid,
+            }),
+            Err(e) => {
+                self.error = Some(ObjectError {
+                    id: self.id,
+                    what: format!("corrupt tree: {e}"),
+                });
+                None
+            }
+        }
+    }
+}
+
+/// Compares trees and collects the files of the new tree that the old one
+/// does not hold with the same content, skipping identical subtrees. Reads
+/// go into buffers kept per directory depth and reused across calls, and
+/// entries are compared where they lie in those buffers: history scans diff
+/// tens of thousands of trees, and most of their entries are unchanged.
+#[derive(Default)]
+pub struct TreeDiff {
+    /// (old, new) read buffers per depth.
+    bufs: Vec<(Vec<u8>, Vec<u8>)>,
+    prefix: BString,
+}
+
+impl TreeDiff {
+    /// Appends to `out` what `new` adds relative to `old` (everything when
+    /// `old` is `None`). Unreadable trees are passed to `on_error` and
+    /// skipped; an unreadable old tree makes everything below it new.
+    pub fn diff(
+        &mut self,
+        repo: &gix::Repository,
+        old: Option<ObjectId>,
+        new: ObjectId,
+        out: &mut Vec<Change>,
+        on_error: &mut dyn FnMut(ObjectError),
+    ) {
+        self.prefix.clear();
+        self.rec(repo, 0, old, new, out, on_error);
+    }
+
+    fn rec(
+        &mut self,
+        repo: &gix::Repository,
+        depth: usize,
+        old: Option<ObjectId>,
+        new: ObjectId,
+        out: &mut Vec<Change>,
+        on_error: &mut dyn FnMut(ObjectError),
+    ) {
+        if old == Some(new) {
+            return;
+        }
+        if self.bufs.len() <= depth {
+            self.bufs.resize_with(depth + 1, Default::default);
+        }
+        let (mut old_buf, mut new_buf) = std::mem::take(&mut self.bufs[depth]);
+        self.rec_with(
+            repo,
+            depth,
+            old,
+            new,
+            &mut old_buf,
+            &mut new_buf,
+            out,
+            on_error,
+        );
+        self.bufs[depth] = (old_buf, new_buf);
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn rec_with(
+        &mut self,
+        repo: &gix::Repository,
+        depth: usize,
+        old: Option<ObjectId>,
+        new: ObjectId,
+        old_buf: &mut Vec<u8>,
+        new_buf: &mut Vec<u8>,
+        out: &mut Vec<Change>,
+        on_error: &mut dyn FnMut(ObjectError),
+    ) {
+        let hash = repo.object_hash();
+        let new_data = match read_tree(repo, &new, new_buf) {
+            Ok(d) => d,
+            Err(e) => return on_error(e),
+        };
+        let old_data: &[u8] = match old.map(|o| (o, read_tree(repo, &o, old_buf))) {
+            Some((_, Ok(d))) => d,
+            Some((_, Err(e))) => {
+                on_error(e);
+                &[]
+            }
+            None => &[],
+        };
+        let mut news = Entries::new(new_data, new, hash);
+        let mut olds = Entries::new(old_data, old.unwrap_or(new), hash);
+        let mut o = olds.next_entry();
+        while let Some(n) = news.next_entry() {
+            // Entries only in the old tree are deletions: nothing to scan.
+            while o
+                .as_ref()
+                .is_some_and(|e| cmp_entries(e.name, e.is_tree(), n.name, n.is_tree()).is_lt())
+            {
+                o = olds.next_entry();
+            }
+            let same = o
+                .as_ref()
+                .is_some_and(|e| cmp_entries(e.name, e.is_tree(), n.name, n.is_tree()).is_eq());
+            let (old_id, old_kind) = match (&o, same) {
+                (Some(e), true) => (Some(e.id.to_owned()), Some(e.kind)),
+                _ => (None, None),
+            };
+            if same {
+                o = olds.next_entry();
+            }
+            if old_id.as_deref() == Some(n.id) {
+                continue;
+            }
+            if !n.is_tree() && !is_file(n.kind) {
+                continue;
+            }
+            let len = self.prefix.len();
+            if !self.prefix.is_empty() {
+                self.prefix.push_byte(b'/');
+            }
+            self.prefix.push_str(n.name);
+            if n.is_tree() {
+                let old_tree = old_id.filter(|_| old_kind == Some(EntryKind::Tree));
+                self.rec(repo, depth + 1, old_tree, n.id.to_owned(), out, on_error);
+            } else {
+                out.push(Change {
+                    path: self.prefix.clone(),
+                    id: n.id.to_owned(),
+                    old: old_id.filter(|_| old_kind.is_some_and(is_file)),
+                });
+            }
+            self.prefix.truncate(len);
+        }
+        for e in [news.error, olds.error].into_iter().flatten() {
+            on_error(e);
+        }
+    }
+}
+
+fn read_tree<'a>(
+    repo: &gix::Repository,
+    id: &gix::oid,
+    buf: &'a mut Vec<u8>,
+) -> Result<&'a [u8], ObjectError> {
+    if id == ObjectId::empty_tree(repo.object_hash()) {
+        return Ok(&[]);
+    }
+    read(repo, id, Kind::Tree, buf)
+}
+
+/// Compares trees recursively (see [`TreeDiff`]) with fresh buffers.
 pub fn diff_trees(
     repo: &gix::Repository,
     old: Option<ObjectId>,
@@ -169,72 +319,7 @@ pub fn diff_trees(
     out: &mut Vec<Change>,
     on_error: &mut dyn FnMut(ObjectError),
 ) {
-    let mut buf = Vec::new();
-    let mut prefix = BString::default();
-    diff_rec(repo, old, new, &mut prefix, out, &mut buf, on_error);
-}
-
-fn diff_rec(
-    repo: &gix::Repository,
-    old: Option<ObjectId>,
-    new: ObjectId,
-    prefix: &mut BString,
-    out: &mut Vec<Change>,
-    buf: &mut Vec<u8>,
-    on_error: &mut dyn FnMut(ObjectError),
-) {
-    if old == Some(new) {
-        return;
-    }
-    let new_entries = match read_tree(repo, &new, buf) {
-        Ok(e) => e,
-        Err(e) => return on_error(e),
-    };
-    let old_entries = match old.map(|o| read_tree(repo, &o, buf)) {
-        Some(Ok(e)) => e,
-        Some(Err(e)) => {
-            // Without the old tree everything in the new one counts as new.
-            on_error(e);
-            Vec::new()
-        }
-        None => Vec::new(),
-    };
-    let mut olds = old_entries.iter().peekable();
-    for n in &new_entries {
-        // Entries only in the old tree are deletions: nothing to scan.
-        while olds
-            .peek()
-            .is_some_and(|o| cmp_entries(o, n) == std::cmp::Ordering::Less)
-        {
-            olds.next();
-        }
-        let same_name = olds
-            .peek()
-            .filter(|o| cmp_entries(o, n) == std::cmp::Ordering::Equal)
-            .copied();
-        if same_name.is_some() {
-            olds.next();
-        }
-        if same_name.is_some_and(|o| o.id == n.id) {
-            continue;
-        }
-        let len = prefix.len();
-        if !prefix.is_empty() {
-            prefix.push_byte(b'/');
-        }
-        prefix.push_str(&n.name);
-        if n.is_tree() {
-            let old_tree = same_name.filter(|o| o.is_tree()).map(|o| o.id);
-            diff_rec(repo, old_tree, n.id, prefix, out, buf, on_error);
-        } else if n.is_file() {
-            out.push(Change {
-                path: prefix.clone(),
-                id: n.id,
-                old: same_name.filter(|o| o.is_file()).map(|o| o.id),
-            });
-        }
-        prefix.truncate(len);
-    }
+    TreeDiff::default().diff(repo, old, new, out, on_error);
 }
 
 /// The file blob at `path` in a tree, if any.
@@ -244,16 +329,32 @@ pub fn blob_at(
     path: &[u8],
     buf: &mut Vec<u8>,
 ) -> Result<Option<ObjectId>, ObjectError> {
+    let hash = repo.object_hash();
     let mut current = tree;
     let mut parts = path.split_str("/").peekable();
     while let Some(part) = parts.next() {
-        let entries = read_tree(repo, &current, buf)?;
-        let Some(e) = entries.iter().find(|e| e.name.as_bytes() == part) else {
+        let data = read_tree(repo, &current, buf)?;
+        let mut entries = Entries::new(data, current, hash);
+        let mut found = None;
+        while let Some(e) = entries.next_entry() {
+            if e.name == part {
+                found = Some((e.kind, e.id.to_owned()));
+                break;
+            }
+        }
+        if let Some(err) = entries.error {
+            return Err(err);
+        }
+        let Some((kind, id)) = found else {
             return Ok(None);
         };
-        match (parts.peek().is_some(), e.is_tree(), e.is_file()) {
-            (true, true, _) => current = e.id,
-            (false, _, true) => return Ok(Some(e.id)),
+        match (
+            parts.peek().is_some(),
+            kind == EntryKind::Tree,
+            is_file(kind),
+        ) {
+            (true, true, _) => current = id,
+            (false, _, true) => return Ok(Some(id)),
             _ => return Ok(None),
         }
     }
@@ -275,34 +376,15 @@ pub fn flatten_tree(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn e(name: &str, kind: EntryKind) -> Entry {
-        Entry {
-            name: name.into(),
-            kind,
-            id: ObjectId::null(gix::hash::Kind::Sha1),
-        }
-    }
+    use std::cmp::Ordering::*;
 
     #[test]
     fn trees_sort_as_if_followed_by_a_slash() {
-        use std::cmp::Ordering::*;
-        // "a.txt" < "a/" because '.' (0x2e) < '/' (0x2f); "a-b" < "a/".
-        assert_eq!(
-            cmp_entries(&e("a.txt", EntryKind::Blob), &e("a", EntryKind::Tree)),
-            Less
-        );
-        assert_eq!(
-            cmp_entries(&e("a", EntryKind::Tree), &e("a0", EntryKind::Blob)),
-            Less
-        );
-        assert_eq!(
-            cmp_entries(&e("a", EntryKind::Blob), &e("a.txt", EntryKind::Blob)),
-            Less
-        );
-        assert_eq!(
-            cmp_entries(&e("x", EntryKind::Blob), &e("x", EntryKind::Blob)),
-            Equal
-        );
+        // "a.txt" < "a/" because '.' (0x2e) < '/' (0x2f); "a/" < "a0".
+        assert_eq!(cmp_entries(b"a.txt", false, b"a", true), Less);
+        assert_eq!(cmp_entries(b"a", true, b"a0", false), Less);
+        assert_eq!(cmp_entries(b"a", false, b"a.txt", false), Less);
+        assert_eq!(cmp_entries(b"x", false, b"x", false), Equal);
+        assert_eq!(cmp_entries(b"x", false, b"x", true), Less);
     }
 }
