@@ -164,7 +164,7 @@ pub(crate) fn prepare_handle(repo: &mut gix::Repository) {
 }
 
 /// Bytes of decoded delta bases kept per thread.
-const DELTA_BASE_CACHE: usize = 48 << 20;
+const DELTA_BASE_CACHE: usize = 16 << 20;
 
 /// Opens the repository that holds `path` (searching upwards, as git does).
 pub fn open(path: &Path) -> Result<gix::Repository, GitError> {
