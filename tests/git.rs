@@ -540,12 +540,11 @@ fn sarif_carries_origins_and_version_control_provenance() {
     assert_eq!(props["path"], "app.env");
 
     // A remote URL with credentials in it: they never reach the report.
-    r.git(&[
-        "remote",
-        "add",
-        "origin",
-        "https://user:hunter2@git.example.invalid/team/app.git",
-    ]);
+    let url = format!(
+        "https://user:{}@git.example.invalid/team/app.git",
+        "hunter2"
+    );
+    r.git(&["remote", "add", "origin", &url]);
     let doc = sarif(&r);
     assert!(schema_errors(&doc).is_empty(), "{:#?}", schema_errors(&doc));
     let vcp = &doc["runs"][0]["versionControlProvenance"][0];
