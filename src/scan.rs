@@ -3,6 +3,7 @@
 
 use crate::engine::Engine;
 use crate::finding::{Finding, normalize_path};
+use crate::policy::Policy;
 use crate::source::Messages;
 use crate::source::fs::{self, WalkOptions};
 use crate::suppress::Baseline;
@@ -34,6 +35,7 @@ pub struct ScanOutcome {
 
 pub fn run(
     engine: &Engine,
+    policy: Option<&Policy>,
     req: &ScanRequest,
     baseline: Option<&Baseline>,
     messages: &Messages,
@@ -45,10 +47,27 @@ pub fn run(
     let cwd = std::env::current_dir().unwrap_or_default();
     let root = absolute(&cwd, &req.root);
 
+    let observed = Mutex::new(Vec::new());
     let scan_blob = |shown: &str, data: &[u8]| {
         files.fetch_add(1, Ordering::Relaxed);
         bytes.fetch_add(data.len() as u64, Ordering::Relaxed);
-        let f = engine.scan(shown, data);
+        let mut f = engine.scan(shown, data);
+        if let Some(p) = policy {
+            let report = p.check(shown, data, engine);
+            for w in report.warnings {
+                messages.warn(w);
+            }
+            if !report.observed.is_empty()
+                && let Ok(mut o) = observed.lock()
+            {
+                o.extend(report.observed);
+            }
+            let mut pf = report.findings;
+            if !pf.is_empty() {
+                crate::policy::merge_overlapping(engine, &mut f, &mut pf);
+                f.extend(pf);
+            }
+        }
         if !f.is_empty()
             && let Ok(mut all) = found.lock()
         {
@@ -102,6 +121,9 @@ pub fn run(
     });
 
     let mut findings = found.into_inner().unwrap_or_default();
+    if let Some(p) = policy {
+        findings.extend(p.finish(&observed.into_inner().unwrap_or_default()));
+    }
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     let before = findings.len();
     if let Some(b) = baseline {

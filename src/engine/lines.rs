@@ -49,6 +49,21 @@ impl LineIndex {
         start: usize,
         end: usize,
     ) -> Finding {
+        self.finding_for(spec.id(), &spec.name, spec.severity, path, data, start, end)
+    }
+
+    /// A finding of rule `id` for the bytes `start..end` of `data`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn finding_for(
+        &self,
+        id: &str,
+        name: &str,
+        severity: crate::finding::Severity,
+        path: &str,
+        data: &[u8],
+        start: usize,
+        end: usize,
+    ) -> Finding {
         let sl = self.line_of(start);
         // A match ending right after a newline ends on the line before it.
         let el = self.line_of(end.saturating_sub(1).max(start));
@@ -74,21 +89,22 @@ impl LineIndex {
         let context = format!("{before}{secret}{after}");
 
         Finding {
-            rule_id: spec.id().to_string(),
-            rule_name: spec.name.clone(),
-            severity: spec.severity,
+            rule_id: id.to_string(),
+            rule_name: name.to_string(),
+            severity,
             path: path.to_string(),
             start_line: sl + 1,
             start_column,
             end_line: el + 1,
             end_column,
-            fingerprint: fingerprint(spec.id(), path, &data[start..end]),
+            fingerprint: fingerprint(id, path, &data[start..end]),
             secret: secret.into_owned(),
             context,
             context_span: span,
             context_first_line: sl + 1,
             line_hash: None,
             message: None,
+            sensitive: true,
             origin: None,
         }
     }

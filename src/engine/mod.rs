@@ -10,7 +10,7 @@ mod allow;
 pub mod filters;
 mod keywords;
 pub mod line_hash;
-mod lines;
+pub mod lines;
 
 pub use allow::{Allowlist, RuleAllow, path_globs};
 
@@ -288,6 +288,11 @@ impl Engine {
     pub fn rule(&self, id: &str) -> Option<&RuleSpec> {
         let r = self.rules.iter().position(|r| r.id == id)?;
         self.prepared(r as u32).map(|c| &c.spec)
+    }
+
+    /// True if the configuration allows `path` for one rule or policy check.
+    pub fn rule_path_allowed(&self, rule_id: &str, path: &str) -> bool {
+        self.allow.rule_path_allowed(rule_id, &normalize_path(path))
     }
 
     /// True if the configuration allows this whole path (nothing to scan).
