@@ -63,8 +63,8 @@ pub fn run(
                 o.extend(report.observed);
             }
             let mut pf = report.findings;
-            if !pf.is_empty() {
-                crate::policy::merge_overlapping(engine, &mut f, &mut pf);
+            if !pf.is_empty() || (!f.is_empty() && !report.cleared.is_empty()) {
+                crate::policy::merge_overlapping(engine, &mut f, &mut pf, &report.cleared);
                 f.extend(pf);
             }
         }

@@ -37,6 +37,12 @@ impl LineIndex {
         self.newlines.get(line).copied().unwrap_or(self.len)
     }
 
+    /// 1-based line and character column of a byte offset.
+    pub fn line_col(&self, data: &[u8], offset: usize) -> (usize, usize) {
+        let l = self.line_of(offset);
+        (l + 1, column(data, self.line_start(l), offset))
+    }
+
     pub fn line_start_of(&self, offset: usize) -> usize {
         self.line_start(self.line_of(offset))
     }

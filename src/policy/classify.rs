@@ -165,6 +165,30 @@ const NON_CREDENTIAL_KEYS: &[&str] = &[
     "updatepassword",
 ];
 
+/// Keys that look secret-like but are known not to hold credentials
+/// (`initialClusterToken`, `tsigSecretAlg`, `passwordEnv`, `SECRETS_DIR`…).
+pub fn is_known_non_credential(key: &str) -> bool {
+    let flat: String = key
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect();
+    if NON_CREDENTIAL_KEYS.contains(&flat.as_str()) {
+        return true;
+    }
+    let w = words(key);
+    let secretish = w.iter().any(|x| {
+        matches!(
+            x.as_str(),
+            "password" | "passwd" | "secret" | "secrets" | "token" | "key" | "credentials"
+        )
+    });
+    secretish
+        && (w.first().is_some_and(|f| f == "existing")
+            || w.last()
+                .is_some_and(|l| REFERENCE_LAST_WORDS.contains(&l.as_str())))
+}
+
 /// A key whose scalar value would be a credential. `env_style` marks keys of
 /// an environment map or list (`DB_PASSWORD`), where `*_KEY` counts too.
 pub fn is_secret_key(key: &str, extra: &[String], ignore: &[String]) -> bool {
@@ -487,11 +511,11 @@ pub fn classify(key: &str, value: &str, username: Option<&str>, vocab: &Vocabula
     if (t.starts_with('/') || t.starts_with("./") || t.starts_with("~/")) && !t.contains(' ') {
         return Class::Reference;
     }
-    if is_weak(t, username) {
-        return Class::Weak;
-    }
     if is_placeholder(t, &vocab.placeholders) {
         return Class::Placeholder;
+    }
+    if is_weak(t, username) {
+        return Class::Weak;
     }
     Class::Literal
 }

@@ -25,7 +25,12 @@ pub(super) fn check(cx: &mut Cx<'_, '_>, doc: &Node<'_>) {
         return;
     };
     let kind = kind.into_owned();
-    if yaml::get(doc, "apiVersion").is_none() || SAFE_KINDS.contains(&kind.as_str()) {
+    if yaml::get(doc, "apiVersion").is_none() {
+        return;
+    }
+    if SAFE_KINDS.contains(&kind.as_str()) {
+        // Ciphertext and store references: nothing in it is a plaintext secret.
+        clear_all(cx, doc);
         return;
     }
     let name = yaml::get_path(doc, &["metadata", "name"])
@@ -144,6 +149,18 @@ fn walk(cx: &mut Cx<'_, '_>, node: &Node<'_>, path: &mut Vec<String>, is_secret:
                 url_only(cx, node, &text, &path.join("."));
             }
         }
+    }
+}
+
+fn clear_all(cx: &mut Cx<'_, '_>, node: &Node<'_>) {
+    match &node.data {
+        YamlData::Mapping(_) => {
+            for (_, v) in yaml::entries(node) {
+                clear_all(cx, v);
+            }
+        }
+        YamlData::Sequence(items) => items.iter().for_each(|i| clear_all(cx, i)),
+        _ => cx.clear(node),
     }
 }
 

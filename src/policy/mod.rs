@@ -88,6 +88,11 @@ pub struct FileReport {
     pub warnings: Vec<String>,
     /// Values at paths named in `policy.equal`, compared once all files are read.
     pub observed: Vec<Observed>,
+    /// Values the checks read and found not to be secrets (references,
+    /// templates, placeholders, known non-credential keys, sealed data), as
+    /// (line, first column, last column): a generic credential rule's match
+    /// there is a false alarm.
+    pub cleared: Vec<(usize, usize, usize)>,
 }
 
 /// A value seen at a key path that `policy.equal` names.
@@ -370,6 +375,15 @@ impl Cx<'_, '_> {
         self.policy.severity(check) != catalog::check(check).map(|c| c.severity)
     }
 
+    /// Marks a value as read and found not to be a secret.
+    fn clear(&mut self, node: &Node<'_>) {
+        let (s, e) = self.pos.value_span(node);
+        let data = self.text.as_bytes();
+        let (line, c1) = self.lines.line_col(data, s);
+        let (_, c2) = self.lines.line_col(data, e);
+        self.report.cleared.push((line, c1, c2));
+    }
+
     /// Reports at a node's value span.
     fn emit_at(
         &mut self,
@@ -454,6 +468,7 @@ pub fn merge_overlapping(
     engine: &Engine,
     credential: &mut Vec<Finding>,
     policy: &mut Vec<Finding>,
+    cleared: &[(usize, usize, usize)],
 ) {
     const VALUE_CHECKS: &[&str] = &[
         "plaintext-secret-in-values",
@@ -475,6 +490,12 @@ pub fn merge_overlapping(
             && (generic(c) || p.rule_id == "committed-kubernetes-secret")
     };
     credential.retain(|c| !policy.iter().any(|p| supersedes(p, c) && overlaps(c, p)));
+    credential.retain(|c| {
+        !(generic(c)
+            && cleared.iter().any(|&(l, s, e)| {
+                c.start_line == l && c.start_column < e.max(s + 1) && s < c.end_column
+            }))
+    });
     policy.retain(|p| {
         !(VALUE_CHECKS.contains(&p.rule_id.as_str())
             && p.rule_id != "committed-kubernetes-secret"

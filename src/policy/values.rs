@@ -247,10 +247,16 @@ fn scalar(
     }
     let url_hit = url_checks(cx, node, &text, &dotted);
     if !secret_key {
+        if classify::is_known_non_credential(key) {
+            cx.clear(node);
+        }
         base64_check(cx, node, &text, &dotted);
         return false;
     }
     let class = classify::classify(key, &text, username, vocab);
+    if !class.is_committed() && !(class == Class::Placeholder && cx.production) {
+        cx.clear(node);
+    }
     match class {
         Class::Literal if !url_hit => {
             let prod = if cx.production {

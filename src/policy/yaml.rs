@@ -75,10 +75,11 @@ impl<'a> Positions<'a> {
         }
         let raw = &self.text[start..end];
         let mut s = start;
-        let b = raw.as_bytes();
-        if b.len() >= 2 && (b[0] == b'"' || b[0] == b'\'') && b[b.len() - 1] == b[0] {
+        if let Some(q) = raw.chars().next().filter(|c| *c == '"' || *c == '\'') {
+            if let Some(close) = closing_quote(&raw[1..], q) {
+                return (start + 1, start + 1 + close);
+            }
             s += 1;
-            end -= 1;
         }
         // Trailing spaces before a comment are not part of a plain scalar.
         while end > s && self.text.as_bytes()[end - 1] == b' ' {
@@ -86,6 +87,22 @@ impl<'a> Positions<'a> {
         }
         (s, end.max(s))
     }
+}
+
+/// Offset of the quote that closes a quoted scalar (`\"` escapes in
+/// double quotes, `''` in single quotes).
+fn closing_quote(rest: &str, q: char) -> Option<usize> {
+    let b = rest.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'\\' if q == '"' => i += 2,
+            b'\'' if q == '\'' && b.get(i + 1) == Some(&b'\'') => i += 2,
+            c if c == q as u8 => return Some(i),
+            _ => i += 1,
+        }
+    }
+    None
 }
 
 /// A scalar's value as text: strings as they are, numbers and booleans as
