@@ -77,7 +77,7 @@ fn secret(cx: &mut Cx<'_, '_>, doc: &Node<'_>, name: &str) {
             cx.emit_at(
                 "committed-kubernetes-secret",
                 value,
-                &plain,
+                &raw,
                 format!("Kubernetes Secret {name} commits {field} key {key}{decoded_note}"),
                 None,
             );

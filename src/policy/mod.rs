@@ -29,7 +29,8 @@ pub const MAX_POLICY_BYTES: usize = 8 << 20;
 #[derive(Debug, Default, Clone, serde::Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct PolicySpec {
-    /// Globs of values files (default: `values*.yaml`, `*.values.yaml`, `values/*.yaml`…).
+    /// Globs of values files (default: `values*.yaml`, `*.values.yaml`,
+    /// `values/*.yaml`, `my-values*.yaml`, `secrets.yaml`, `*-secrets.yaml`).
     pub values_files: Vec<String>,
     /// Globs of production files (default: a `prod`/`production` path token).
     pub production: Vec<String>,
@@ -61,11 +62,12 @@ pub struct CheckSetting {
 pub enum FileKind {
     Values {
         production: bool,
+        /// A file meant to hold the secrets (`env/app-secrets.yaml`, kept
+        /// out of git): only hygiene checks apply to its values.
+        secrets_file: bool,
     },
     /// YAML that may hold Kubernetes manifests.
-    Yaml {
-        production: bool,
-    },
+    Yaml { production: bool },
     /// Not for the policy checks (templates, non-YAML).
     Other,
 }
@@ -186,12 +188,16 @@ impl Policy {
                 .split(['/', '-', '_', '.'])
                 .any(|t| t.eq_ignore_ascii_case("prod") || t.eq_ignore_ascii_case("production")),
         };
+        let stem = lower.trim_end_matches(".yaml").trim_end_matches(".yml");
+        let secrets_file =
+            stem == "secrets" || stem.ends_with("-secrets") || stem.ends_with("_secrets");
         let values = match &self.values_globs {
             Some(g) => g.is_match(path),
             None => {
-                let stem = lower.trim_end_matches(".yaml").trim_end_matches(".yml");
                 stem.starts_with("values")
                     || stem.ends_with(".values")
+                    // heimdall-style `env/app-secrets.yaml`, passed with -f
+                    || secrets_file
                     || stem.starts_with("my-values")
                     || path
                         .rsplit('/')
@@ -200,7 +206,10 @@ impl Policy {
             }
         };
         if values {
-            FileKind::Values { production }
+            FileKind::Values {
+                production,
+                secrets_file,
+            }
         } else {
             FileKind::Yaml { production }
         }
@@ -248,7 +257,17 @@ impl Policy {
             lines: LineIndex::new(data),
             production: matches!(
                 kind,
-                FileKind::Values { production: true } | FileKind::Yaml { production: true }
+                FileKind::Values {
+                    production: true,
+                    ..
+                } | FileKind::Yaml { production: true }
+            ),
+            secrets_file: matches!(
+                kind,
+                FileKind::Values {
+                    secrets_file: true,
+                    ..
+                }
             ),
             seen: HashSet::new(),
             report: &mut report,
@@ -316,6 +335,7 @@ struct Cx<'p, 'a> {
     pos: Positions<'a>,
     lines: LineIndex,
     production: bool,
+    secrets_file: bool,
     /// Value spans already reported per check, so an aliased value is reported once.
     seen: HashSet<(&'static str, usize)>,
     report: &'p mut FileReport,

@@ -84,7 +84,9 @@ mod tests {
 
     #[test]
     fn finds_passwords() {
+        // keywarden:allow (fake test data)
         assert_eq!(pw("postgres://app:s3cret@db:5432/app"), ["s3cret"]);
+        // keywarden:allow (fake test data)
         assert_eq!(pw("redis://:hunter2@redis:6379/0"), ["hunter2"]);
         assert_eq!(
             pw("postgresql://$(DB_USER):$(DB_PASSWORD)@$(DB_HOST)/db"),
@@ -102,8 +104,10 @@ mod tests {
         let p = &passwords(t)[0];
         assert_eq!(&t[p.start..p.end], "p@ss#word");
         assert_eq!(p.unencoded.map(|u| u.0), Some('@'));
+        // keywarden:allow (fake test data)
         let t = "amqp://u:ab%2Fcd@mq";
         assert_eq!(passwords(t)[0].unencoded, None);
+        // keywarden:allow (fake test data)
         let t = "amqp://u:100%sure@mq";
         assert_eq!(passwords(t)[0].unencoded.map(|u| u.0), Some('%'));
     }

@@ -59,7 +59,6 @@ fn walk(
         .find(|(k, _)| is_existing_secret_key(k))
         .map(|(k, v)| (*k, *v));
     let existing_set = existing.is_some_and(|(_, v)| existing_secret_set(v));
-    let before = literals.len();
     let mut direct: Vec<String> = Vec::new();
 
     for (key, value) in &entries {
@@ -176,7 +175,6 @@ fn walk(
             );
         }
     }
-    let _ = before;
 }
 
 /// A mapping whose every value is empty (`secretStoreRef: {name: ""}`).
@@ -254,10 +252,16 @@ fn scalar(
         return false;
     }
     let class = classify::classify(key, &text, username, vocab);
-    if !class.is_committed() && !(class == Class::Placeholder && cx.production) {
+    if !(class.is_committed() || (class == Class::Placeholder && cx.production)) {
         cx.clear(node);
     }
     match class {
+        // A secrets file is meant to hold secrets: whether it is committed
+        // is the repository checks' concern, its values get hygiene checks.
+        Class::Literal | Class::Weak if cx.secrets_file => {
+            cx.clear(node);
+            whitespace(cx, node, &text, &dotted);
+        }
         Class::Literal if !url_hit => {
             let prod = if cx.production {
                 " in a production values file"
@@ -405,7 +409,7 @@ fn base64_check(cx: &mut Cx<'_, '_>, node: &Node<'_>, text: &str, dotted: &str) 
         cx.emit_at(
             "base64-encoded-secret",
             node,
-            &decoded,
+            t,
             format!("base64 value at {dotted} decodes to {what}"),
             None,
         );

@@ -224,6 +224,7 @@ mod tests {
 
     #[test]
     fn positions_are_bytes_and_exclude_quotes() {
+        // keywarden:allow (fake test data)
         let text = "é: x\npassword: \"s3cr\u{e9}t\"  # c\nother: plain  \n";
         let docs = load(text).expect("parses");
         let pos = Positions::new(text);

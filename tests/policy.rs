@@ -1,0 +1,517 @@
+//! Helm/Kubernetes policy checks, run through the real binary: every check's
+//! documented example and counter-example, a snapshot of each diagnostic,
+//! fixture charts modelled on real ones, configuration and hostile YAML.
+
+mod util;
+
+use keywarden::policy::catalog;
+use serde_json::Value;
+use std::path::Path;
+use tempfile::TempDir;
+use util::{keywarden, stdout_of, write};
+
+fn repo_root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs a JSON scan; returns (findings, stderr, exit code).
+fn scan_json(dir: &Path, args: &[&str]) -> (Vec<Value>, String, i32) {
+    let (out, err, code) = stdout_of(keywarden(dir).args(["scan", "--format", "json"]).args(args));
+    let doc: Value =
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("not JSON ({e}): {out}\n{err}"));
+    let findings = doc["findings"].as_array().cloned().unwrap_or_default();
+    (findings, err, code)
+}
+
+/// (path, line, rule) of each finding.
+fn summary(findings: &[Value]) -> Vec<(String, u64, String)> {
+    findings
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap_or_default().to_string(),
+                f["start_line"].as_u64().unwrap_or_default(),
+                f["rule_id"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// A configuration that enables `id` when it is off by default, and
+/// declares the pair the synchronized-secrets example uses.
+fn config_for(id: &str) -> String {
+    let mut cfg = format!("policy:\n  checks:\n    {id}: {{ enabled: true }}\n");
+    if id == "synchronized-secrets-differ" {
+        cfg.push_str("  equal:\n    - [a.jwtSecret, b.jwtSecret]\n");
+    }
+    cfg
+}
+
+fn stable_human(out: &str) -> String {
+    out.lines()
+        .map(|l| {
+            if l.starts_with("keywarden: ") {
+                l.split(" scanned in ").next().unwrap_or(l)
+            } else {
+                l
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn catalog_parses_and_ids_are_unique() {
+    let n = catalog::parse_catalog().expect("checks.yaml parses");
+    assert!(n >= 14, "{n} checks");
+    let mut ids: Vec<&str> = catalog::checks().iter().map(|c| c.id.as_str()).collect();
+    ids.extend(catalog::checks().iter().map(|c| c.code.as_str()));
+    let before = ids.len();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), before, "duplicate check ids or codes");
+    // No policy id may shadow a credential rule.
+    let rules = keywarden::rules::builtin_specs().expect("rules parse");
+    for c in catalog::checks() {
+        assert!(
+            !rules.iter().any(|r| r.id() == c.id),
+            "{} is also a rule id",
+            c.id
+        );
+    }
+}
+
+/// Each check's example is reported by that check (and its diagnostic is
+/// snapshotted); its `instead` is reported by nothing at all.
+#[test]
+fn every_check_reports_its_example_and_not_its_counter_example() {
+    for check in catalog::checks() {
+        let d = TempDir::new().unwrap();
+        write(d.path(), ".keywarden.yaml", config_for(&check.id));
+        write(d.path(), &check.file, &check.example);
+        let (findings, err, code) = scan_json(d.path(), &["."]);
+        let hits: Vec<&Value> = findings
+            .iter()
+            .filter(|f| f["rule_id"] == check.id.as_str())
+            .collect();
+        assert!(
+            !hits.is_empty(),
+            "{}: example not reported: {:?}\n{err}",
+            check.id,
+            summary(&findings)
+        );
+        let failing = findings.iter().any(|f| f["severity"] != "info");
+        assert_eq!(code, i32::from(failing), "{}: exit code", check.id);
+        for h in &hits {
+            assert!(h["message"].as_str().is_some_and(|m| !m.is_empty()));
+            assert_eq!(h["path"], check.file.as_str());
+        }
+
+        let (out, _, _) = stdout_of(keywarden(d.path()).args(["scan", "."]));
+        insta::assert_snapshot!(format!("check_{}", check.id), stable_human(&out));
+
+        let clean = TempDir::new().unwrap();
+        write(clean.path(), ".keywarden.yaml", config_for(&check.id));
+        write(clean.path(), &check.file, &check.instead);
+        let (findings, err, code) = scan_json(clean.path(), &["."]);
+        assert!(
+            findings.is_empty(),
+            "{}: counter-example reported: {:?}\n{err}",
+            check.id,
+            summary(&findings)
+        );
+        assert_eq!(code, 0);
+    }
+}
+
+#[test]
+fn rules_command_documents_policy_checks_by_id_and_code() {
+    let (out, _, code) = stdout_of(keywarden(repo_root()).args(["rules", "KW-HELM-001"]));
+    assert_eq!(code, 0);
+    for part in [
+        "plaintext-secret-in-values (KW-HELM-001)",
+        "What it does",
+        "Why is this bad?",
+        "Example",
+        "Use instead",
+        "How to fix",
+    ] {
+        assert!(out.contains(part), "missing {part:?} in:\n{out}");
+    }
+    let (list, _, _) = stdout_of(keywarden(repo_root()).args(["rules"]));
+    for c in catalog::checks() {
+        assert!(list.contains(&c.id), "{} not listed", c.id);
+    }
+    let (json, _, _) = stdout_of(keywarden(repo_root()).args([
+        "rules",
+        "--format",
+        "json",
+        "empty-credential-in-production",
+    ]));
+    let v: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["kind"], "policy");
+    assert_eq!(v["code"], "KW-HELM-008");
+}
+
+#[test]
+fn realistic_clean_chart_has_zero_findings() {
+    let (findings, err, code) =
+        scan_json(repo_root(), &["tests/fixtures/policy/clean", "--no-config"]);
+    assert!(findings.is_empty(), "{:?}\n{err}", summary(&findings));
+    assert_eq!(code, 0);
+    assert!(err.is_empty(), "{err}");
+}
+
+#[test]
+fn llmtrace_style_chart() {
+    let (findings, _, code) = scan_json(
+        repo_root(),
+        &["tests/fixtures/policy/llmtrace", "--no-config"],
+    );
+    assert_eq!(code, 1);
+    let p = "tests/fixtures/policy/llmtrace/";
+    let got = summary(&findings);
+    let want = vec![
+        (
+            format!("{p}values-dev.yaml"),
+            3,
+            "plaintext-secret-in-values".to_string(),
+        ),
+        (
+            format!("{p}values.yaml"),
+            2,
+            "existing-secret-not-set".to_string(),
+        ),
+        // A provider rule names the URL's credential; the policy check yields to it.
+        (
+            format!("{p}values.yaml"),
+            4,
+            "postgres-connection-url".to_string(),
+        ),
+        (
+            format!("{p}values.yaml"),
+            10,
+            "weak-or-default-password".to_string(),
+        ),
+    ];
+    assert_eq!(got, want);
+    // The span is the value, not the key.
+    let dev = &findings[0];
+    assert_eq!(dev["start_column"], 13);
+    assert_eq!(dev["end_column"], 29);
+}
+
+#[test]
+fn manifests_secrets_configmaps_and_env() {
+    let (findings, _, _) = scan_json(
+        repo_root(),
+        &["tests/fixtures/policy/manifests", "--no-config"],
+    );
+    let p = "tests/fixtures/policy/manifests/";
+    let got = summary(&findings);
+    let want: Vec<(String, u64, String)> = [
+        ("secret.yaml", 7, "committed-kubernetes-secret"),
+        ("secret.yaml", 15, "committed-kubernetes-secret"),
+        ("secret.yaml", 15, "secret-value-whitespace"),
+        ("worker.yaml", 6, "secret-in-configmap-or-env"),
+        ("worker.yaml", 22, "secret-in-configmap-or-env"),
+        ("worker.yaml", 24, "amqp-connection-url"),
+    ]
+    .iter()
+    .map(|(f, l, r)| (format!("{p}{f}"), *l, r.to_string()))
+    .collect();
+    assert_eq!(got, want);
+    // The base64 value is decoded and the credential rules run on it.
+    let msg = findings[0]["message"].as_str().unwrap();
+    assert!(msg.contains("github-pat-classic"), "{msg}");
+    assert!(
+        !serde_json::to_string(&findings)
+            .unwrap()
+            .contains("ghp_FAKE"),
+        "decoded secret leaked"
+    );
+}
+
+#[test]
+fn configuration_tunes_the_checks() {
+    let d = TempDir::new().unwrap();
+    write(
+        d.path(),
+        "deploy/values.yaml",
+        // keywarden:allow (fake test data)
+        "app:\n  adminPin: abc-def-ghi-123\n  password: set-by-ci\n  token: s3cr3t-t0ken-value\n",
+    );
+    // Defaults: the token is reported, the DSN key is not secret-like, the
+    // password is a literal.
+    let (f, _, _) = scan_json(d.path(), &["."]);
+    let rules: Vec<_> = summary(&f).into_iter().map(|s| (s.1, s.2)).collect();
+    assert_eq!(
+        rules,
+        [
+            (3, "plaintext-secret-in-values".to_string()),
+            (4, "plaintext-secret-in-values".to_string())
+        ]
+    );
+
+    write(
+        d.path(),
+        ".keywarden.yaml",
+        "policy:\n  secret_keys: { extra: [adminPin] }\n  placeholders: [set-by-ci]\n  checks:\n    KW-HELM-001: { severity: low }\n",
+    );
+    let (f, _, _) = scan_json(d.path(), &["."]);
+    let got: Vec<_> = f
+        .iter()
+        .map(|x| (x["start_line"].as_u64().unwrap(), x["severity"].clone()))
+        .collect();
+    assert_eq!(got, [(2, "low".into()), (4, "low".into())]);
+
+    // Disabled by id or by code, from the config or the command line.
+    write(d.path(), ".keywarden.yaml", "disable: [KW-HELM-001]\n");
+    let (f, _, _) = scan_json(d.path(), &["."]);
+    assert!(
+        !summary(&f)
+            .iter()
+            .any(|s| s.2 == "plaintext-secret-in-values")
+    );
+    let (f, _, _) = scan_json(d.path(), &[".", "--no-config", "--no-policy"]);
+    assert!(!summary(&f).iter().any(|s| s.2.contains("values")));
+    let (f, _, _) = scan_json(
+        d.path(),
+        &[".", "--no-config", "--rule", "plaintext-secret-in-values"],
+    );
+    assert!(
+        summary(&f)
+            .iter()
+            .all(|s| s.2 == "plaintext-secret-in-values")
+    );
+    assert_eq!(f.len(), 2);
+}
+
+#[test]
+fn values_and_production_globs_are_configurable() {
+    let d = TempDir::new().unwrap();
+    write(
+        d.path(),
+        "env/live.yaml",
+        "redis:\n  auth:\n    enabled: false\n",
+    );
+    let (f, _, _) = scan_json(d.path(), &["."]);
+    assert!(f.is_empty(), "{:?}", summary(&f));
+    write(
+        d.path(),
+        ".keywarden.yaml",
+        "policy:\n  values_files: [\"env/*.yaml\"]\n  production: [\"env/live.yaml\"]\n",
+    );
+    let (f, _, _) = scan_json(d.path(), &["."]);
+    assert_eq!(summary(&f)[0].2, "auth-disabled-in-production");
+}
+
+#[test]
+fn production_is_a_path_token() {
+    let d = TempDir::new().unwrap();
+    let body = "grafana:\n  adminPassword: changeme\n";
+    for p in [
+        "values-prod.yaml",
+        "values.production.yaml",
+        "environments/production/values.yaml",
+        "prod/values.yaml",
+    ] {
+        write(d.path(), p, body);
+    }
+    for p in [
+        "values-staging.yaml",
+        "values-dev.yaml",
+        "product/values.yaml",
+    ] {
+        write(d.path(), p, body);
+    }
+    let (f, _, _) = scan_json(d.path(), &["."]);
+    let mut paths: Vec<String> = summary(&f).into_iter().map(|s| s.0).collect();
+    paths.sort();
+    assert_eq!(
+        paths,
+        [
+            "environments/production/values.yaml",
+            "prod/values.yaml",
+            "values-prod.yaml",
+            "values.production.yaml"
+        ]
+    );
+}
+
+#[test]
+fn anchors_merge_keys_and_multi_documents() {
+    let d = TempDir::new().unwrap();
+    write(
+        d.path(),
+        "values.yaml",
+        // keywarden:allow (fake test data)
+        "defaults: &db\n  password: anch0red-Secret-9\n  existingSecret: \"\"\napi:\n  <<: *db\n  user: api\nworker:\n  db: *db\n",
+    );
+    let (f, _, _) = scan_json(d.path(), &["."]);
+    // The anchored scalar is reported once, at the anchor.
+    assert_eq!(
+        summary(&f),
+        [(
+            "values.yaml".to_string(),
+            2,
+            "plaintext-secret-in-values".to_string()
+        )]
+    );
+}
+
+#[test]
+fn inline_markers_and_baselines_apply_to_policy_findings() {
+    let d = TempDir::new().unwrap();
+    write(
+        d.path(),
+        "values.yaml",
+        "a:\n  # keywarden:allow\n  password: first-Literal-77\nb:\n  password: second-Literal-88\n",
+    );
+    let (f, _, _) = scan_json(d.path(), &["."]);
+    assert_eq!(summary(&f).len(), 1);
+    let base = d.path().join("baseline.json");
+    let (_, _, code) = stdout_of(keywarden(d.path()).args([
+        "scan",
+        ".",
+        "--write-baseline",
+        base.to_str().unwrap(),
+    ]));
+    assert_eq!(code, 1);
+    let text = std::fs::read_to_string(&base).unwrap();
+    assert!(
+        !text.contains("second-Literal-88"),
+        "baseline stores a value"
+    );
+    let (f, _, code) = scan_json(d.path(), &[".", "--baseline", base.to_str().unwrap()]);
+    assert!(f.is_empty());
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn malformed_yaml_is_a_warning_with_position_and_credentials_still_run() {
+    let d = TempDir::new().unwrap();
+    write(
+        d.path(),
+        "values.yaml",
+        format!("a: [1\nb:\n  token: {}\n", util::github_token()),
+    );
+    let (f, err, code) = scan_json(d.path(), &["."]);
+    assert!(
+        err.contains("values.yaml:2:") && err.contains("does not parse"),
+        "{err}"
+    );
+    assert_eq!(summary(&f)[0].2, "github-pat-classic");
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn helm_templates_are_never_parsed_or_warned_about() {
+    let d = TempDir::new().unwrap();
+    write(
+        d.path(),
+        "chart/templates/secret.yaml",
+        "apiVersion: v1\nkind: Secret\ndata:\n  password: {{ .Values.password | b64enc }}\n",
+    );
+    // A templated file outside templates/ that does not parse: no warning.
+    write(
+        d.path(),
+        "chart/values.yaml",
+        "{{- if .Values.x }}\npassword: \"\"\n{{- end }}\n",
+    );
+    let (f, err, code) = scan_json(d.path(), &["."]);
+    assert!(f.is_empty(), "{:?}", summary(&f));
+    assert!(err.is_empty(), "{err}");
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn alias_bomb_and_invalid_utf8_do_not_hang_or_crash() {
+    let d = TempDir::new().unwrap();
+    let mut bomb =
+        String::from("a0: &a0 [\"x\", \"x\", \"x\", \"x\", \"x\", \"x\", \"x\", \"x\"]\n");
+    for i in 1..12 {
+        let p = i - 1;
+        bomb.push_str(&format!(
+            "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+        ));
+    }
+    write(d.path(), "values.yaml", &bomb);
+    write(
+        d.path(),
+        "values-bin.yaml",
+        b"password: \xff\xfe\x00\n".as_slice(),
+    );
+    write(
+        d.path(),
+        "values-latin1.yaml",
+        b"password: caf\xe9-s3cret-99\n".as_slice(),
+    );
+    let started = std::time::Instant::now();
+    let (_, err, code) = stdout_of(keywarden(d.path()).args(["scan", "."]));
+    assert!(started.elapsed().as_secs() < 20);
+    assert!(
+        err.contains("values.yaml:") && err.contains("alias"),
+        "{err}"
+    );
+    assert!(code == 0 || code == 1, "{code}: {err}");
+}
+
+#[test]
+fn unknown_check_in_config_is_a_clear_error() {
+    let d = TempDir::new().unwrap();
+    write(
+        d.path(),
+        ".keywarden.yaml",
+        "policy:\n  checks:\n    KW-HELM-999: { enabled: true }\n",
+    );
+    let (_, err, code) = stdout_of(keywarden(d.path()).args(["scan", "."]));
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("KW-HELM-999") && err.contains(".keywarden.yaml"),
+        "{err}"
+    );
+}
+
+#[test]
+fn synchronized_secrets_across_files() {
+    let d = TempDir::new().unwrap();
+    write(
+        d.path(),
+        ".keywarden.yaml",
+        "policy:\n  equal:\n    - [trustgate.global.env.SERVER_SECRET_KEY, controlPlane.secrets.TRUSTGATE_JWT_SECRET]\n",
+    );
+    write(
+        d.path(),
+        "trustgate/values.yaml",
+        "trustgate:\n  global:\n    env:\n      SERVER_SECRET_KEY: \"{{ .Values.k }}\"\n",
+    );
+    write(
+        d.path(),
+        "control/values.yaml",
+        "controlPlane:\n  secrets:\n    TRUSTGATE_JWT_SECRET: \"{{ .Values.k }}\"\n",
+    );
+    let (f, _, _) = scan_json(d.path(), &["."]);
+    assert!(f.is_empty(), "{:?}", summary(&f));
+    write(
+        d.path(),
+        "env/a-secrets.yaml",
+        "trustgate:\n  global:\n    env:\n      SERVER_SECRET_KEY: one-Value-1234\n",
+    );
+    write(
+        d.path(),
+        "env/b-secrets.yaml",
+        "controlPlane:\n  secrets:\n    TRUSTGATE_JWT_SECRET: two-Value-5678\n",
+    );
+    write(
+        d.path(),
+        ".keywarden.yaml",
+        "policy:\n  values_files: [\"env/*-secrets.yaml\"]\n  equal:\n    - [trustgate.global.env.SERVER_SECRET_KEY, controlPlane.secrets.TRUSTGATE_JWT_SECRET]\n",
+    );
+    let (f, _, _) = scan_json(d.path(), &["env"]);
+    let sync: Vec<_> = summary(&f)
+        .into_iter()
+        .filter(|s| s.2 == "synchronized-secrets-differ")
+        .collect();
+    assert_eq!(sync.len(), 1, "{:?}", summary(&f));
+}
