@@ -51,9 +51,11 @@ pub fn run(
     let scan_blob = |shown: &str, data: &[u8]| {
         files.fetch_add(1, Ordering::Relaxed);
         bytes.fetch_add(data.len() as u64, Ordering::Relaxed);
-        let mut f = engine.scan(shown, data);
+        let mut hints = Vec::new();
+        let want = policy.is_some_and(|p| p.wants_hints(shown, data.len()));
+        let mut f = engine.scan_hinted(shown, data, want.then_some(&mut hints));
         if let Some(p) = policy {
-            let report = p.check(shown, data, engine);
+            let report = p.check(shown, data, engine, want.then_some(&mut hints));
             for w in report.warnings {
                 messages.warn(w);
             }

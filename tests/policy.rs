@@ -515,3 +515,37 @@ fn synchronized_secrets_across_files() {
         .collect();
     assert_eq!(sync.len(), 1, "{:?}", summary(&f));
 }
+
+/// Large values files are parsed only where a hint word occurs; findings and
+/// their positions must be the same as for a full parse.
+#[test]
+fn large_values_files_report_the_same_as_small_ones() {
+    let d = TempDir::new().unwrap();
+    let mut body = String::new();
+    for i in 0..400 {
+        body.push_str(&format!(
+            "## @param block{i}.enabled Enable the auth worker report export\nblock{i}:\n  enabled: true\n  labels: {{app: auth}}\n\n"
+        ));
+    }
+    // keywarden:allow (fake test data)
+    let tail = "secrets:\n  create: false\n  existingSecret: \"\"\nredis:\n  auth:\n    username: app\n    password: l4rge-File-Secret-1\nenv:\n  NATS_URL: nats://w:n4ts-Pa55-w0rd@nats:4222\n";
+    let big = format!("{body}{tail}");
+    assert!(big.len() > 20_000);
+    write(d.path(), "big/values.yaml", &big);
+    write(d.path(), "small/values.yaml", tail);
+    let (f, _, _) = scan_json(d.path(), &["."]);
+    let offset = body.lines().count() as u64;
+    let rows: Vec<(String, u64, String)> = summary(&f);
+    let big_rows: Vec<(u64, String)> = rows
+        .iter()
+        .filter(|r| r.0 == "big/values.yaml")
+        .map(|r| (r.1 - offset, r.2.clone()))
+        .collect();
+    let small_rows: Vec<(u64, String)> = rows
+        .iter()
+        .filter(|r| r.0 == "small/values.yaml")
+        .map(|r| (r.1, r.2.clone()))
+        .collect();
+    assert_eq!(big_rows.len(), 3, "{rows:?}");
+    assert_eq!(big_rows, small_rows);
+}

@@ -25,6 +25,31 @@ use yaml::{Node, Positions};
 /// Files larger than this are left to the credential rules.
 pub const MAX_POLICY_BYTES: usize = 8 << 20;
 
+/// Values files larger than this are parsed only where they need to be: the
+/// top-level sections that hold a hint word.
+pub const SELECTIVE_PARSE_BYTES: usize = 16 << 10;
+
+/// Words that every finding of the values checks has in its top-level
+/// section (a secret-like key, `create`, `auth`, a URL, `existingSecret`…).
+/// The engine reports where they occur during its keyword pass.
+pub const HINT_KEYWORDS: &[&str] = &[
+    "pass",
+    "pwd",
+    "secret",
+    "token",
+    "key",
+    "credential",
+    "auth",
+    "create",
+    "://",
+    "dsn",
+    "connectionstring",
+    "security",
+    "dockerconfig",
+    "dockercfg",
+    "sops",
+];
+
 /// The `policy:` section of `.keywarden.yaml`.
 #[derive(Debug, Default, Clone, serde::Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -215,8 +240,24 @@ impl Policy {
         }
     }
 
-    /// Runs the checks that apply to one file.
-    pub fn check(&self, path: &str, data: &[u8], engine: &Engine) -> FileReport {
+    /// True if checking `path` (of `len` bytes) can use the engine's hint
+    /// offsets to parse only part of it.
+    pub fn wants_hints(&self, path: &str, len: usize) -> bool {
+        len > SELECTIVE_PARSE_BYTES
+            && len <= MAX_POLICY_BYTES
+            && !self.active.is_empty()
+            && matches!(self.kind(path), FileKind::Values { .. })
+    }
+
+    /// Runs the checks that apply to one file. `hints` are the engine's hint
+    /// word offsets, when it collected them.
+    pub fn check(
+        &self,
+        path: &str,
+        data: &[u8],
+        engine: &Engine,
+        hints: Option<&mut Vec<usize>>,
+    ) -> FileReport {
         let mut report = FileReport::default();
         if self.active.is_empty() {
             return report;
@@ -235,7 +276,17 @@ impl Policy {
         let Ok(text) = std::str::from_utf8(data) else {
             return report;
         };
-        let docs = match yaml::load(text) {
+        // Large values files: parse only the sections with a hint word, the
+        // other lines blanked so that line numbers stay exact.
+        let masked = match hints {
+            Some(h) if matches!(kind, FileKind::Values { .. }) => yaml::select_sections(text, h),
+            _ => None,
+        };
+        let parsed = match masked.as_deref() {
+            Some(m) => yaml::load(m).or_else(|_| yaml::load(text)),
+            None => yaml::load(text),
+        };
+        let docs = match parsed {
             Ok(d) => d,
             Err(e) => {
                 // Helm-templated YAML outside templates/ is expected not to parse.

@@ -37,6 +37,138 @@ pub fn load(text: &str) -> Result<Vec<Node<'_>>, ParseError> {
     Ok(loader.into_documents())
 }
 
+/// The text with every top-level section that holds none of the `hints`
+/// (byte offsets) reduced to its newlines, or `None` when the whole text must
+/// be parsed: anchors or merge keys may tie sections together, and flow or
+/// block content at column 0 does not split into sections.
+pub fn select_sections(text: &str, hints: &mut [usize]) -> Option<String> {
+    let b = text.as_bytes();
+    if memchr::memchr(b'*', b).is_some_and(|_| has_alias(b))
+        || memchr::memmem::find(b, b"<<").is_some()
+    {
+        return None;
+    }
+    hints.sort_unstable();
+    // Section starts: lines beginning with a key at column 0.
+    let is_start = |i: usize| {
+        b.get(i).is_some_and(|&c| {
+            !matches!(c, b' ' | b'\t' | b'#' | b'\n' | b'\r' | b'-' | b']' | b'}')
+        })
+    };
+    let mut keep: Vec<(usize, usize)> = Vec::new();
+    for &h in hints.iter() {
+        if keep.last().is_some_and(|&(_, e)| h < e) || !hint_counts(b, h) {
+            continue;
+        }
+        let mut s = memchr::memrchr(b'\n', &b[..h.min(b.len())]).map_or(0, |p| p + 1);
+        while s > 0 && !is_start(s) {
+            s = memchr::memrchr(b'\n', &b[..s - 1]).map_or(0, |p| p + 1);
+        }
+        let mut e = memchr::memchr(b'\n', &b[h..]).map_or(b.len(), |p| h + p + 1);
+        while e < b.len() && !is_start(e) {
+            e = memchr::memchr(b'\n', &b[e..]).map_or(b.len(), |p| e + p + 1);
+        }
+        keep.push((s, e));
+    }
+    let mut out = String::with_capacity(text.len() / 4);
+    let mut at = 0;
+    for (s, e) in keep {
+        out.extend(std::iter::repeat_n(
+            '\n',
+            memchr::memchr_iter(b'\n', &b[at..s]).count(),
+        ));
+        out.push_str(&text[s..e]);
+        at = e;
+    }
+    Some(out)
+}
+
+/// A hint word counts where a check could look at it: in a key, in a URL,
+/// or in the `name:` of an env list entry; not in comments or other values.
+fn hint_counts(b: &[u8], h: usize) -> bool {
+    let ls = memchr::memrchr(b'\n', &b[..h]).map_or(0, |p| p + 1);
+    let line = &b[ls..];
+    let indent = line
+        .iter()
+        .take_while(|c| matches!(c, b' ' | b'\t'))
+        .count();
+    let body = &line[indent..];
+    if body.first() == Some(&b'#') {
+        return false;
+    }
+    if b[h..].starts_with(b"://") {
+        return true;
+    }
+    let body = body.strip_prefix(b"- ").unwrap_or(body);
+    let key_end = memchr::memchr(b':', body).map_or(body.len(), |p| p);
+    let key_start = ls + (line.len() - body.len());
+    if body.starts_with(b"name:") {
+        return true;
+    }
+    if h >= key_start + key_end {
+        return false;
+    }
+    let key = std::str::from_utf8(&body[..key_end])
+        .unwrap_or_default()
+        .trim()
+        .trim_matches(['"', '\'']);
+    relevant_key(key)
+}
+
+/// Keys some check looks at, or whose block it looks into.
+fn relevant_key(key: &str) -> bool {
+    const EXACT: &[&str] = &[
+        "auth",
+        "authentication",
+        "security",
+        "create",
+        "createSecret",
+        "usePassword",
+        "allowEmptyPassword",
+        "sops",
+        "dockerconfigjson",
+        ".dockerconfigjson",
+        ".dockercfg",
+    ];
+    if EXACT.contains(&key) {
+        return true;
+    }
+    super::classify::words(key).iter().any(|w| {
+        matches!(
+            w.as_str(),
+            "password"
+                | "passwd"
+                | "pwd"
+                | "pass"
+                | "passphrase"
+                | "secret"
+                | "secrets"
+                | "token"
+                | "tokens"
+                | "credential"
+                | "credentials"
+                | "dsn"
+                | "key"
+                | "keys"
+                | "apikey"
+                | "accesskey"
+                | "secretkey"
+                | "privatekey"
+        )
+    })
+}
+
+/// An alias (`*name`) after `: `, `- `, `[` or `,`, as opposed to `*` in text.
+fn has_alias(b: &[u8]) -> bool {
+    memchr::memchr_iter(b'*', b).any(|i| {
+        i > 0
+            && matches!(b[i - 1], b' ' | b'[' | b',')
+            && b.get(i + 1)
+                .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_')
+            && (i < 2 || matches!(b[i - 2], b':' | b'-' | b' ' | b'[' | b','))
+    })
+}
+
 /// Byte offsets of a text's lines, to turn saphyr markers (1-based line,
 /// 0-based character column) into byte offsets.
 pub struct Positions<'a> {
@@ -261,6 +393,20 @@ mod tests {
         }
         let err = load(&text).expect_err("alias expansion is capped");
         assert!(err.message.contains("alias"), "{}", err.message);
+    }
+
+    #[test]
+    fn selected_sections_keep_line_numbers() {
+        let text = "a:\n  x: 1\n# c\nb:\n  password: p\n  y: 2\nc:\n  z: 3\n";
+        let hit = text.find("password").expect("hint");
+        let masked = select_sections(text, &mut [hit]).expect("selects");
+        assert_eq!(masked, "\n\n\nb:\n  password: p\n  y: 2\n");
+        let docs = load(&masked).expect("parses");
+        let pw = get_path(&docs[0], &["b", "password"]).expect("found");
+        assert_eq!(pw.span.start.line(), 5);
+        assert!(get(&docs[0], "a").is_none());
+        // Aliases tie sections together: parse everything.
+        assert!(select_sections("a: &x 1\nb: *x\n", &mut [0]).is_none());
     }
 
     #[test]
