@@ -138,6 +138,11 @@ fn rules_command_documents_policy_checks_by_id_and_code() {
     ] {
         assert!(out.contains(part), "missing {part:?} in:\n{out}");
     }
+    let readme = std::fs::read_to_string(repo_root().join("README.md")).unwrap();
+    for c in catalog::checks() {
+        let row = format!("| `{}` | {} | {}", c.id, c.code, c.severity);
+        assert!(readme.contains(&row), "README policy table lacks {row:?}");
+    }
     let (list, _, _) = stdout_of(keywarden(repo_root()).args(["rules"]));
     for c in catalog::checks() {
         assert!(list.contains(&c.id), "{} not listed", c.id);
