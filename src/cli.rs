@@ -4,6 +4,7 @@
 use crate::config::{self, Config};
 use crate::engine::{Engine, Prefilter, RuleEntry};
 use crate::finding::Severity;
+use crate::git;
 use crate::policy::{Policy, catalog};
 use crate::report::{self, Format, ReportContext};
 use crate::rules::{self, RuleError, RuleSpec};
@@ -42,6 +43,9 @@ struct Cli {
 enum Command {
     /// Scan files and directories on disk (default: the current directory).
     Scan(ScanArgs),
+    /// Scan a git repository: the whole history of every ref (default), the
+    /// staged index (`--staged`), or a commit range (`--range A..B`).
+    Git(GitArgs),
     /// List the rules, or explain one: `keywarden rules github-pat-classic`.
     Rules(RulesArgs),
 }
@@ -71,6 +75,48 @@ struct ScanArgs {
     /// Path reported for content read from standard input.
     #[arg(long, value_name = "PATH", default_value = "<stdin>")]
     stdin_filename: String,
+}
+
+#[derive(Args, Debug)]
+#[command(after_help = AFTER_HELP)]
+struct GitArgs {
+    /// The repository, or any directory inside it.
+    #[arg(value_name = "REPO", default_value = ".")]
+    repo: PathBuf,
+
+    /// Scan what is staged (index against HEAD): new and modified files, only
+    /// the lines they add unless --whole-files. For pre-commit hooks.
+    #[arg(long, conflicts_with_all = ["range", "branch", "since", "max_commits"])]
+    staged: bool,
+
+    /// Scan the commits reachable from B and not from A (a pull request,
+    /// a push), reporting only what they add.
+    #[arg(long, value_name = "A..B", conflicts_with_all = ["branch", "since", "max_commits"])]
+    range: Option<String>,
+
+    /// With --staged or --range: report findings anywhere in the changed
+    /// files, not only on the lines the change adds.
+    #[arg(long)]
+    whole_files: bool,
+
+    /// Scan only the history of this branch, tag or commit (default: all refs).
+    #[arg(long, value_name = "REF")]
+    branch: Option<String>,
+
+    /// Scan only commits committed at or after DATE (`2024-05-01`, `2 weeks ago`).
+    #[arg(long, value_name = "DATE", value_parser = parse_since)]
+    since: Option<i64>,
+
+    /// Scan only the newest N commits.
+    #[arg(long, value_name = "N")]
+    max_commits: Option<usize>,
+
+    /// Skip blobs larger than this (bytes, or with a K/M/G suffix).
+    #[arg(long, value_name = "SIZE", default_value = "10M", value_parser = parse_size)]
+    max_file_size: u64,
+
+    #[command(flatten)]
+    common: CommonArgs,
 }
 
 #[derive(Args, Debug)]
@@ -159,6 +205,7 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Scan(args) => run_scan(args),
+        Command::Git(args) => run_git(args),
         Command::Rules(args) => run_rules(args),
     };
     ExitCode::from(code)
@@ -238,12 +285,9 @@ fn run_scan(args: ScanArgs) -> u8 {
         Ok(p) => p,
         Err(code) => return code,
     };
-    let baseline = match &c.baseline {
-        Some(p) => match Baseline::load(p) {
-            Ok(b) => Some(b),
-            Err(e) => return error(e),
-        },
-        None => None,
+    let baseline = match load_baseline(c) {
+        Ok(b) => b,
+        Err(code) => return code,
     };
     let missing: Vec<&PathBuf> = paths
         .iter()
@@ -280,32 +324,112 @@ fn run_scan(args: ScanArgs) -> u8 {
         baseline.as_ref(),
         &messages,
     );
+    let code = match report_outcome(c, &engine, &outcome) {
+        Ok(code) => code,
+        Err(code) => return code,
+    };
+    if !missing.is_empty() {
+        return 2;
+    }
+    code
+}
 
+/// Writes the baseline and the report of a finished scan; the exit code
+/// that the findings call for (0 or 1), or `Err(2)` when writing failed.
+fn report_outcome(c: &CommonArgs, engine: &Engine, outcome: &scan::ScanOutcome) -> Result<u8, u8> {
     if let Some(path) = &c.write_baseline
         && let Err(e) = std::fs::write(path, Baseline::render(&outcome.findings))
     {
-        return error(format!("{}: cannot write baseline: {e}", path.display()));
+        return Err(error(format!(
+            "{}: cannot write baseline: {e}",
+            path.display()
+        )));
     }
     let to_terminal = c.output.is_none() && io::stdout().is_terminal();
     let rule_lookup = |id: &str| engine.rule(id).or_else(|| policy_rule(id));
     let ctx = ReportContext {
-        outcome: &outcome,
+        outcome,
         rule: &rule_lookup,
         show_secrets: c.show_secrets,
         color: to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
         width: terminal_width(to_terminal),
     };
-    if let Err(code) = emit(c.format, &ctx, c.output.as_deref(), c.quiet) {
-        return code;
-    }
+    emit(c.format, &ctx, c.output.as_deref(), c.quiet)?;
     if c.format != Format::Human && !c.quiet && c.verbose {
         eprintln!("{}", crate::report::human::summary_line(&ctx));
     }
-    if !missing.is_empty() {
-        return 2;
-    }
     let failing = outcome.findings.iter().any(|f| f.severity >= c.fail_on);
-    u8::from(failing && !c.exit_zero)
+    Ok(u8::from(failing && !c.exit_zero))
+}
+
+fn load_baseline(c: &CommonArgs) -> Result<Option<Baseline>, u8> {
+    match &c.baseline {
+        Some(p) => Baseline::load(p).map(Some).map_err(error),
+        None => Ok(None),
+    }
+}
+
+fn run_git(args: GitArgs) -> u8 {
+    let c = &args.common;
+    let repo = match git::open(&args.repo) {
+        Ok(r) => r,
+        Err(e) => return error(e),
+    };
+    let root = git::root_of(&repo);
+    drop(repo);
+    let cfg = match load_config(c.config.as_deref(), c.no_config, &root) {
+        Ok(cfg) => cfg,
+        Err(e) => return error(e),
+    };
+    // A staged scan reads a few blobs: the automaton that builds fastest wins.
+    let prefilter = if args.staged {
+        Prefilter::QuickStart
+    } else {
+        Prefilter::Fast
+    };
+    let engine = match build_engine(&cfg, c, prefilter) {
+        Ok(e) => e,
+        Err(code) => return code,
+    };
+    let baseline = match load_baseline(c) {
+        Ok(b) => b,
+        Err(code) => return code,
+    };
+    let mode = if args.staged {
+        git::Mode::Staged {
+            whole_files: args.whole_files,
+        }
+    } else if let Some(spec) = &args.range {
+        git::Mode::Range {
+            spec: spec.clone(),
+            whole_files: args.whole_files,
+        }
+    } else {
+        git::Mode::History {
+            branch: args.branch.clone(),
+            since: args.since,
+            max_commits: args.max_commits,
+        }
+    };
+    let request = git::GitRequest {
+        repo: args.repo.clone(),
+        mode,
+        max_file_size: args.max_file_size,
+        threads: c.threads,
+    };
+    let messages = Messages::new(c.verbose, c.quiet);
+    let outcome = match git::run(&engine, &request, baseline.as_ref(), &messages) {
+        Ok(o) => o,
+        Err(e) => return error(e),
+    };
+    report_outcome(c, &engine, &outcome).unwrap_or_else(|code| code)
+}
+
+/// `--since`: any date git understands (`2024-05-01`, RFC 2822, `2 weeks ago`).
+fn parse_since(s: &str) -> Result<i64, String> {
+    gix::date::parse(s, Some(gix::date::Zoned::now()))
+        .map(|t| t.seconds)
+        .map_err(|e| format!("`{s}` is not a date: {e}"))
 }
 
 fn build_engine(cfg: &Config, c: &CommonArgs, prefilter: Prefilter) -> Result<Engine, u8> {

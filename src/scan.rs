@@ -31,6 +31,8 @@ pub struct ScanOutcome {
     pub bytes: u64,
     pub baselined: usize,
     pub elapsed: Duration,
+    /// Set by git scans: commits scanned and where the scan was done.
+    pub git: Option<crate::git::GitInfo>,
 }
 
 pub fn run(
@@ -137,6 +139,7 @@ pub fn run(
         files: files.into_inner(),
         bytes: bytes.into_inner(),
         elapsed: started.elapsed(),
+        git: None,
     }
 }
 

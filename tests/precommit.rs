@@ -210,3 +210,74 @@ fn commit_flow_blocks_staged_secrets_only() {
     let (ok, t) = commit("D");
     assert!(ok, "allowlisted path blocked the commit:\n{t}");
 }
+
+/// The `keywarden-staged` hook: `keywarden git --staged` with no file
+/// names. A line already committed is not blamed on the next commit; a
+/// staged secret is refused even when the work tree no longer has it.
+#[test]
+fn staged_hook_blocks_only_what_the_commit_adds() {
+    let pc = require_pre_commit!();
+    let repo = temp_repo();
+    let dir = repo.path();
+    let home = TempDir::new().unwrap();
+    let bin = env!("CARGO_BIN_EXE_keywarden");
+    // The manifest entry, run as `language: system` with this test's binary:
+    // the same entry words and pass_filenames as .pre-commit-hooks.yaml.
+    let manifest = std::fs::read_to_string(repo_root().join(".pre-commit-hooks.yaml")).unwrap();
+    let hook = manifest
+        .split("- id: ")
+        .find(|h| h.starts_with("keywarden-staged"))
+        .expect("keywarden-staged hook in the manifest");
+    assert!(hook.contains("entry: keywarden git --staged"), "{hook}");
+    assert!(hook.contains("pass_filenames: false"), "{hook}");
+    write(
+        dir,
+        ".pre-commit-config.yaml",
+        format!(
+            "repos:\n  - repo: local\n    hooks:\n      - id: keywarden-staged\n        name: keywarden-staged\n        entry: {bin} git --staged\n        language: system\n        pass_filenames: false\n        always_run: true\n"
+        ),
+    );
+    let secret = format!("token = {}\n", github_token());
+    // An old secret, committed before the hook existed.
+    write(dir, "legacy.env", &secret);
+    git(dir, &["add", "-A"]);
+    assert!(
+        git(dir, &["commit", "-qm", "cfg", "--no-verify"])
+            .status
+            .success()
+    );
+    let out = run(Command::new(&pc)
+        .current_dir(dir)
+        .env("PRE_COMMIT_HOME", home.path())
+        .arg("install"));
+    assert!(out.status.success(), "{}", text(&out));
+    let commit = |msg: &str| {
+        let o = run(Command::new("git")
+            .current_dir(dir)
+            .env("PRE_COMMIT_HOME", home.path())
+            .args(["commit", "-qm", msg]));
+        (o.status.success(), text(&o))
+    };
+
+    // Editing the file that holds the old secret: only the added line counts.
+    write(dir, "legacy.env", format!("{secret}other = 1\n"));
+    git(dir, &["add", "legacy.env"]);
+    let (ok, t) = commit("edit legacy");
+    assert!(ok, "an old secret was blamed on the commit:\n{t}");
+
+    // A new secret is refused, redacted.
+    write(dir, "new.env", &secret);
+    git(dir, &["add", "new.env"]);
+    let (ok, t) = commit("new secret");
+    assert!(!ok, "staged secret committed:\n{t}");
+    assert!(t.contains("new.env") && t.contains("ghp_…"), "{t}");
+    assert!(!t.contains(&github_token()), "secret printed:\n{t}");
+    git(dir, &["reset", "-q", "new.env"]);
+    std::fs::remove_file(dir.join("new.env")).unwrap();
+
+    // A clean commit goes through.
+    write(dir, "clean.txt", "nothing to see\n");
+    git(dir, &["add", "clean.txt"]);
+    let (ok, t) = commit("clean");
+    assert!(ok, "clean commit refused:\n{t}");
+}

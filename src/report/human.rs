@@ -35,17 +35,47 @@ pub fn write_findings(ctx: &ReportContext<'_>, out: &mut dyn Write) -> io::Resul
                 f.path, f.start_line, f.start_column, f.rule_name, f.rule_id
             );
         }
-        writeln!(out, "{rendered}")?;
+        if let Some(line) = origin_line(f) {
+            // miette's report ends with a newline; the origin goes right under it.
+            writeln!(out, "{}\n  {line}", rendered.trim_end())?;
+            writeln!(out)?;
+        } else {
+            writeln!(out, "{rendered}")?;
+        }
     }
     Ok(())
+}
+
+/// `introduced in abc1234 by Name <email> on 2024-05-01`, for git findings.
+pub fn origin_line(f: &Finding) -> Option<String> {
+    let o = f.origin.as_ref()?;
+    let short = o.commit.get(..7).unwrap_or(&o.commit);
+    let day = o.date.get(..10).unwrap_or(&o.date);
+    Some(format!(
+        "introduced in {short} by {} <{}> on {day}",
+        o.author_name, o.author_email
+    ))
 }
 
 /// `12 files (34.5 KB) scanned in 0.01s: 2 findings (1 critical, 1 high)`.
 pub fn summary_line(ctx: &ReportContext<'_>) -> String {
     let o = ctx.outcome;
-    let files = if o.files == 1 { "file" } else { "files" };
+    let (one, many) = if o.git.is_some() {
+        ("blob", "blobs")
+    } else {
+        ("file", "files")
+    };
+    let files = if o.files == 1 { one } else { many };
+    let commits = match &o.git {
+        Some(g) if g.commits > 0 => format!(
+            " from {} commit{}",
+            g.commits,
+            if g.commits == 1 { "" } else { "s" }
+        ),
+        _ => String::new(),
+    };
     let mut s = format!(
-        "keywarden: {} {files} ({}) scanned in {:.2}s: ",
+        "keywarden: {} {files} ({}){commits} scanned in {:.2}s: ",
         o.files,
         human_bytes(o.bytes),
         o.elapsed.as_secs_f64()

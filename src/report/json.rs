@@ -1,6 +1,7 @@
 //! The JSON report: one versioned document (schema in docs/json-format.md).
 
 use super::{ReportContext, severity_counts};
+use crate::finding::Origin;
 use serde_json::{Map, Value, json};
 use std::io::{self, Write};
 
@@ -30,6 +31,9 @@ pub fn write(ctx: &ReportContext<'_>, out: &mut dyn Write) -> io::Result<()> {
             if ctx.show_secrets {
                 m.insert("secret".into(), json!(f.secret));
             }
+            if let Some(o) = &f.origin {
+                m.insert("origin".into(), origin(o, &f.path));
+            }
             Value::Object(m)
         })
         .collect();
@@ -37,7 +41,7 @@ pub fn write(ctx: &ReportContext<'_>, out: &mut dyn Write) -> io::Result<()> {
         .into_iter()
         .map(|(s, n)| (s.to_string(), json!(n)))
         .collect();
-    let doc = json!({
+    let mut doc = json!({
         "version": JSON_VERSION,
         "tool": { "name": "keywarden", "version": env!("CARGO_PKG_VERSION") },
         "summary": {
@@ -50,6 +54,26 @@ pub fn write(ctx: &ReportContext<'_>, out: &mut dyn Write) -> io::Result<()> {
         },
         "findings": findings,
     });
+    if let Some(g) = &o.git {
+        doc["summary"]["commits"] = json!(g.commits);
+        doc["git"] = json!({
+            "revision": g.revision,
+            "branch": g.branch,
+            "repository_uri": g.repository_uri,
+            "truncated": g.truncated,
+        });
+    }
     serde_json::to_writer_pretty(&mut *out, &doc)?;
     writeln!(out)
+}
+
+/// Where a git finding came from: the commit that introduced its blob at its path.
+fn origin(o: &Origin, path: &str) -> Value {
+    json!({
+        "commit": o.commit,
+        "author_name": o.author_name,
+        "author_email": o.author_email,
+        "date": o.date,
+        "path": path,
+    })
 }

@@ -4,6 +4,7 @@
 
 use super::{ReportContext, first_sentence};
 use crate::finding::{Finding, Severity};
+use crate::git::GitInfo;
 use crate::rules::RuleSpec;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -36,7 +37,7 @@ pub fn write(ctx: &ReportContext<'_>, out: &mut dyn Write) -> io::Result<()> {
         .iter()
         .map(|f| result(ctx, f, index[f.rule_id.as_str()]))
         .collect();
-    let doc = json!({
+    let mut doc = json!({
         "$schema": SCHEMA,
         "version": "2.1.0",
         "runs": [{
@@ -50,6 +51,9 @@ pub fn write(ctx: &ReportContext<'_>, out: &mut dyn Write) -> io::Result<()> {
             "results": results,
         }],
     });
+    if let Some(p) = ctx.outcome.git.as_ref().and_then(provenance) {
+        doc["runs"][0]["versionControlProvenance"] = json!([p]);
+    }
     serde_json::to_writer_pretty(&mut *out, &doc)?;
     writeln!(out)
 }
@@ -131,8 +135,35 @@ fn result(ctx: &ReportContext<'_>, f: &Finding, rule_index: usize) -> Value {
             },
         }],
         "partialFingerprints": partial_fingerprints(f),
-        "properties": { "severity": f.severity },
+        "properties": properties(f),
     })
+}
+
+/// The severity, and for git findings the commit that introduced the secret.
+fn properties(f: &Finding) -> Value {
+    let mut p = json!({ "severity": f.severity });
+    if let Some(o) = &f.origin {
+        p["commit"] = json!(o.commit);
+        p["author_name"] = json!(o.author_name);
+        p["author_email"] = json!(o.author_email);
+        p["date"] = json!(o.date);
+        p["path"] = json!(f.path);
+    }
+    p
+}
+
+/// `versionControlDetails` requires `repositoryUri`: without a remote URL
+/// in the repository's configuration there is nothing to say.
+fn provenance(g: &GitInfo) -> Option<Value> {
+    let uri = g.repository_uri.as_ref()?;
+    let mut v = json!({ "repositoryUri": uri });
+    if let Some(r) = &g.revision {
+        v["revisionId"] = json!(r);
+    }
+    if let Some(b) = &g.branch {
+        v["branch"] = json!(b);
+    }
+    Some(v)
 }
 
 /// Our own line-independent fingerprint, and GitHub's line hash computed the

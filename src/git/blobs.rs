@@ -1,0 +1,221 @@
+//! Reads each blob once, in parallel, passes it to [`super::analyze`] and
+//! turns what comes back into findings with their origin, keeping only
+//! those on added lines where a place asks for that. Blobs are never all in
+//! memory at once: each worker holds the one it is scanning.
+
+use super::objects::{self, ObjectError};
+use super::{AddedLines, Base, BlobJob, CommitMeta, GitError, Place, analyze};
+use crate::engine::Engine;
+use crate::finding::{Finding, Origin};
+use crate::source::Messages;
+use crate::source::fs::is_binary;
+use gix::objs::Kind;
+use rayon::prelude::*;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+pub(crate) struct Context<'a> {
+    pub engine: &'a Engine,
+    pub messages: &'a Messages,
+    pub max_file_size: u64,
+    pub commits: &'a [CommitMeta],
+}
+
+pub(crate) struct Scanned {
+    /// Each finding with the order of its commit (oldest first; the index is 0).
+    pub findings: Vec<(Finding, u32)>,
+    pub blobs: u64,
+    pub bytes: u64,
+}
+
+/// Per-worker state: a thread-local repository handle (its own object and
+/// delta caches) and read buffers reused from blob to blob.
+struct Worker {
+    repo: gix::Repository,
+    buf: Vec<u8>,
+    old_buf: Vec<u8>,
+}
+
+/// A read buffer larger than this is not kept for the next blob.
+const KEEP_BUFFER: usize = 16 << 20;
+
+pub(crate) fn scan_blobs(
+    ctx: &Context<'_>,
+    repo: gix::ThreadSafeRepository,
+    jobs: Vec<BlobJob>,
+    threads: usize,
+) -> Result<Scanned, GitError> {
+    let blobs = AtomicU64::new(0);
+    let bytes = AtomicU64::new(0);
+    let work = || {
+        jobs.par_iter()
+            .map_init(
+                || Worker {
+                    repo: repo.to_thread_local(),
+                    buf: Vec::new(),
+                    old_buf: Vec::new(),
+                },
+                |w, job| {
+                    let found = scan_job(ctx, w, job, &blobs, &bytes);
+                    if w.buf.capacity() > KEEP_BUFFER {
+                        w.buf = Vec::new();
+                    }
+                    found
+                },
+            )
+            .flatten_iter()
+            .collect::<Vec<_>>()
+    };
+    let findings = if threads == 0 {
+        work()
+    } else {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .map_err(|e| GitError::Repository(format!("cannot start {threads} threads: {e}")))?
+            .install(work)
+    };
+    Ok(Scanned {
+        findings,
+        blobs: blobs.into_inner(),
+        bytes: bytes.into_inner(),
+    })
+}
+
+fn scan_job(
+    ctx: &Context<'_>,
+    w: &mut Worker,
+    job: &BlobJob,
+    blobs: &AtomicU64,
+    bytes: &AtomicU64,
+) -> Vec<(Finding, u32)> {
+    // The path the blob is scanned under first: its oldest place that the
+    // configuration does not allow wholesale.
+    let Some(primary) = job
+        .places
+        .iter()
+        .position(|p| !ctx.engine.path_allowed(&p.path))
+    else {
+        return Vec::new();
+    };
+    let first = &job.places[primary];
+    match w.repo.try_find_header(job.id) {
+        Ok(Some(h)) if h.size() > ctx.max_file_size => {
+            ctx.messages.note(format!(
+                "{} (blob {}): skipped: {} bytes is over --max-file-size ({} bytes)",
+                first.path,
+                job.id,
+                h.size(),
+                ctx.max_file_size
+            ));
+            return Vec::new();
+        }
+        _ => {}
+    }
+    let data = match objects::read(&w.repo, &job.id, Kind::Blob, &mut w.buf) {
+        Ok(d) => d,
+        Err(e) => {
+            ctx.messages
+                .warn(format!("{}: {e}; not scanned", first.path));
+            return Vec::new();
+        }
+    };
+    if is_binary(data) {
+        ctx.messages.note(format!(
+            "{} (blob {}): skipped: binary file",
+            first.path, job.id
+        ));
+        return Vec::new();
+    }
+    blobs.fetch_add(1, Ordering::Relaxed);
+    bytes.fetch_add(data.len() as u64, Ordering::Relaxed);
+
+    let found = analyze(ctx.engine, &first.path, data);
+    let mut out = Vec::new();
+    for (i, place) in job.places.iter().enumerate().skip(primary) {
+        let same_path = place.path == first.path;
+        let findings = if i == primary || same_path {
+            found.clone()
+        } else if !found.is_empty() || base_name(&place.path) != base_name(&first.path) {
+            // Fingerprints, allowlists and path-scoped rules depend on the
+            // path. A blob with nothing found that only moved to another
+            // directory is not scanned again: path-scoped rules look at
+            // file names.
+            analyze(ctx.engine, &place.path, data)
+        } else {
+            Vec::new()
+        };
+        if findings.is_empty() {
+            continue;
+        }
+        let added = match added_lines(ctx, &w.repo, &mut w.old_buf, place, data) {
+            Some(a) => a,
+            None => continue,
+        };
+        let order = place.commit.unwrap_or(0);
+        for mut f in findings {
+            if let Some(a) = &added
+                && !a.touches(f.start_line, f.end_line)
+            {
+                continue;
+            }
+            f.origin = place.commit.map(|c| origin(&ctx.commits[c as usize]));
+            out.push((f, order));
+        }
+    }
+    out
+}
+
+/// `Some(None)`: every finding counts; `Some(Some(lines))`: only those on
+/// these lines; `None`: nothing at this place is new.
+fn added_lines(
+    ctx: &Context<'_>,
+    repo: &gix::Repository,
+    old_buf: &mut Vec<u8>,
+    place: &Place,
+    data: &[u8],
+) -> Option<Option<AddedLines>> {
+    let Base::Olds(olds) = &place.base else {
+        return Some(None);
+    };
+    let mut added: Option<AddedLines> = None;
+    for old in olds {
+        let lines = match old {
+            None => AddedLines::all(),
+            Some(id) => match objects::read(repo, id, Kind::Blob, old_buf) {
+                Ok(old_data) => AddedLines::between(old_data, data),
+                Err(e) => {
+                    warn_old(ctx, place, &e);
+                    AddedLines::all()
+                }
+            },
+        };
+        added = Some(match added {
+            None => lines,
+            Some(a) => a.intersect(&lines),
+        });
+    }
+    match added {
+        Some(a) if a.is_empty() => None,
+        a => Some(a),
+    }
+}
+
+fn warn_old(ctx: &Context<'_>, place: &Place, e: &ObjectError) {
+    ctx.messages.warn(format!(
+        "{}: previous version unreadable ({e}); all its lines are treated as added",
+        place.path
+    ));
+}
+
+fn origin(c: &CommitMeta) -> Origin {
+    Origin {
+        commit: c.id.to_string(),
+        author_name: c.data.author_name.clone(),
+        author_email: c.data.author_email.clone(),
+        date: c.data.date.clone(),
+    }
+}
+
+fn base_name(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
