@@ -168,6 +168,10 @@ const NON_CREDENTIAL_KEYS: &[&str] = &[
 /// Keys that look secret-like but are known not to hold credentials
 /// (`initialClusterToken`, `tsigSecretAlg`, `passwordEnv`, `SECRETS_DIR`…).
 pub fn is_known_non_credential(key: &str) -> bool {
+    cached(key).1
+}
+
+fn non_credential_by_words(key: &str) -> bool {
     let flat: String = key
         .chars()
         .filter(|c| c.is_alphanumeric())
@@ -189,19 +193,69 @@ pub fn is_known_non_credential(key: &str) -> bool {
                 .is_some_and(|l| REFERENCE_LAST_WORDS.contains(&l.as_str())))
 }
 
+/// Cheap test: a secret-like key contains one of these (any case).
+fn might_be_secret_key(key: &str) -> bool {
+    const PARTS: &[&[u8]] = &[
+        b"pass",
+        b"pwd",
+        b"secret",
+        b"token",
+        b"key",
+        b"credential",
+        b"dsn",
+        b"connectionstring",
+    ];
+    let b = key.as_bytes();
+    PARTS
+        .iter()
+        .any(|p| b.len() >= p.len() && b.windows(p.len()).any(|w| w.eq_ignore_ascii_case(p)))
+}
+
 /// A key whose scalar value would be a credential. `env_style` marks keys of
 /// an environment map or list (`DB_PASSWORD`), where `*_KEY` counts too.
 pub fn is_secret_key(key: &str, extra: &[String], ignore: &[String]) -> bool {
+    if ignore.iter().any(|i| i.eq_ignore_ascii_case(key)) {
+        return false;
+    }
+    if extra.iter().any(|e| e.eq_ignore_ascii_case(key)) {
+        return true;
+    }
+    cached(key).0
+}
+
+/// The word-based judgements of a key, memoised per thread: the same few
+/// hundred keys recur in every values file.
+fn cached(key: &str) -> (bool, bool) {
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+    thread_local! {
+        static CACHE: RefCell<HashMap<Box<str>, (bool, bool)>> = RefCell::new(HashMap::new());
+    }
+    if !might_be_secret_key(key) {
+        return (false, false);
+    }
+    CACHE.with(|c| {
+        if let Some(&v) = c.borrow().get(key) {
+            return v;
+        }
+        let v = (secret_key_by_words(key), non_credential_by_words(key));
+        let mut c = c.borrow_mut();
+        if c.len() > 20_000 {
+            c.clear();
+        }
+        c.insert(key.into(), v);
+        v
+    })
+}
+
+fn secret_key_by_words(key: &str) -> bool {
     let flat: String = key
         .chars()
         .filter(|c| c.is_alphanumeric())
         .flat_map(char::to_lowercase)
         .collect();
-    if ignore.iter().any(|i| i.eq_ignore_ascii_case(key)) || NON_CREDENTIAL_KEYS.contains(&&*flat) {
+    if NON_CREDENTIAL_KEYS.contains(&&*flat) {
         return false;
-    }
-    if extra.iter().any(|e| e.eq_ignore_ascii_case(key)) {
-        return true;
     }
     let w = words(key);
     let Some(last) = w.last().map(String::as_str) else {

@@ -10,6 +10,7 @@
 pub mod catalog;
 mod classify;
 mod manifests;
+mod prefilter;
 mod url;
 mod values;
 mod yaml;
@@ -30,8 +31,9 @@ pub const MAX_POLICY_BYTES: usize = 8 << 20;
 pub const SELECTIVE_PARSE_BYTES: usize = 16 << 10;
 
 /// Words that every finding of the values checks has in its top-level
-/// section (a secret-like key, `create`, `auth`, a URL, `existingSecret`…).
-/// The engine reports where they occur during its keyword pass.
+/// section (a secret-like key, `create`, a URL, `existingSecret`…). The
+/// engine reports where they occur during its keyword pass. (`auth:` blocks
+/// matter only in production files, which look for them themselves.)
 pub const HINT_KEYWORDS: &[&str] = &[
     "pass",
     "pwd",
@@ -276,14 +278,39 @@ impl Policy {
         let Ok(text) = std::str::from_utf8(data) else {
             return report;
         };
-        // Large values files: parse only the sections with a hint word, the
-        // other lines blanked so that line numbers stay exact.
-        let masked = match hints {
-            Some(h) if matches!(kind, FileKind::Values { .. }) => yaml::select_sections(text, h),
+        // Large values files: parse only the sections where a hint line
+        // could be a finding.
+        let mut cleared = Vec::new();
+        let sections = match hints {
+            Some(h) if matches!(kind, FileKind::Values { .. }) => {
+                let equal_keys: Vec<&str> = self
+                    .equal
+                    .iter()
+                    .flatten()
+                    .filter_map(|k| k.rsplit('.').next())
+                    .collect();
+                let pcx = prefilter::Context {
+                    production: matches!(
+                        kind,
+                        FileKind::Values {
+                            production: true,
+                            ..
+                        }
+                    ),
+                    vocab: &self.vocab,
+                    equal_keys: &equal_keys,
+                    empty_check: self.active.contains_key("empty-credential-in-production"),
+                };
+                prefilter::select(text, h, &pcx).map(|sel| {
+                    cleared = sel.cleared;
+                    sel.sections
+                })
+            }
             _ => None,
         };
-        let parsed = match masked.as_deref() {
-            Some(m) => yaml::load(m).or_else(|_| yaml::load(text)),
+        let parsed = match sections.as_deref() {
+            Some([]) => Ok(Vec::new()),
+            Some(sel) => yaml::load_sections(text, sel).map_or_else(|| yaml::load(text), Ok),
             None => yaml::load(text),
         };
         let docs = match parsed {
@@ -299,13 +326,19 @@ impl Policy {
                 return report;
             }
         };
+        if docs.is_empty() {
+            // Nothing parsed: only cleared values to record, positioned
+            // without building line tables for the whole file.
+            report.cleared = line_cols(text, &cleared);
+            return report;
+        }
         let mut cx = Cx {
             policy: self,
             engine,
             path,
             text,
             pos: Positions::new(text),
-            lines: LineIndex::new(data),
+            lines: std::cell::OnceCell::new(),
             production: matches!(
                 kind,
                 FileKind::Values {
@@ -323,6 +356,7 @@ impl Policy {
             seen: HashSet::new(),
             report: &mut report,
         };
+        cx.report.cleared = line_cols(text, &cleared);
         for doc in &docs {
             if yaml::is_sops(doc) {
                 continue;
@@ -384,7 +418,8 @@ struct Cx<'p, 'a> {
     path: &'a str,
     text: &'a str,
     pos: Positions<'a>,
-    lines: LineIndex,
+    /// Built on the first finding.
+    lines: std::cell::OnceCell<LineIndex>,
     production: bool,
     secrets_file: bool,
     /// Value spans already reported per check, so an aliased value is reported once.
@@ -409,7 +444,8 @@ impl Cx<'_, '_> {
             return;
         }
         let data = self.text.as_bytes();
-        if crate::suppress::inline_allowed(data, self.lines.line_start_of(start)) {
+        let lines = self.lines.get_or_init(|| LineIndex::new(data));
+        if crate::suppress::inline_allowed(data, lines.line_start_of(start)) {
             return;
         }
         if self.engine.rule_path_allowed(check, self.path) {
@@ -425,9 +461,7 @@ impl Cx<'_, '_> {
         } else {
             severity.unwrap_or(base)
         };
-        let mut f = self
-            .lines
-            .finding_for(&spec.id, &spec.name, severity, self.path, data, start, end);
+        let mut f = lines.finding_for(&spec.id, &spec.name, severity, self.path, data, start, end);
         // The fingerprint covers the value (or, for settings, the key path).
         f.fingerprint = fingerprint(&spec.id, self.path, secret.as_bytes());
         if SETTING_CHECKS.contains(&check) {
@@ -448,11 +482,9 @@ impl Cx<'_, '_> {
 
     /// Marks a value as read and found not to be a secret.
     fn clear(&mut self, node: &Node<'_>) {
-        let (s, e) = self.pos.value_span(node);
-        let data = self.text.as_bytes();
-        let (line, c1) = self.lines.line_col(data, s);
-        let (_, c2) = self.lines.line_col(data, e);
-        self.report.cleared.push((line, c1, c2));
+        let span = self.pos.value_span(node);
+        let cols = self.pos.line_cols(node, span);
+        self.report.cleared.push(cols);
     }
 
     /// Reports at a node's value span.
@@ -507,9 +539,8 @@ impl Cx<'_, '_> {
         };
         let (s, e) = self.pos.value_span(node);
         let data = self.text.as_bytes();
-        let mut f = self
-            .lines
-            .finding_for(&spec.id, &spec.name, sev, self.path, data, s, e);
+        let lines = self.lines.get_or_init(|| LineIndex::new(data));
+        let mut f = lines.finding_for(&spec.id, &spec.name, sev, self.path, data, s, e);
         f.fingerprint = fingerprint(&spec.id, self.path, key.as_bytes());
         f.secret = value.to_string();
         self.report.observed.push(Observed {
@@ -518,6 +549,27 @@ impl Cx<'_, '_> {
             finding: f,
         });
     }
+}
+
+/// (line, first column, end column) of sorted single-line byte ranges,
+/// counting newlines once across the text.
+fn line_cols(text: &str, ranges: &[(usize, usize)]) -> Vec<(usize, usize, usize)> {
+    let b = text.as_bytes();
+    let mut out = Vec::with_capacity(ranges.len());
+    let (mut line, mut line_start, mut at) = (1, 0, 0);
+    for &(s, e) in ranges {
+        if s < at {
+            continue;
+        }
+        for nl in memchr::memchr_iter(b'\n', &b[at..s]) {
+            line += 1;
+            line_start = at + nl + 1;
+        }
+        at = s;
+        let col = |o: usize| text[line_start..o].chars().count() + 1;
+        out.push((line, col(s), col(e)));
+    }
+    out
 }
 
 /// Decodes standard base64 (padded or not) into UTF-8 text.

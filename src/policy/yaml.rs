@@ -37,155 +37,92 @@ pub fn load(text: &str) -> Result<Vec<Node<'_>>, ParseError> {
     Ok(loader.into_documents())
 }
 
-/// The text with every top-level section that holds none of the `hints`
-/// (byte offsets) reduced to its newlines, or `None` when the whole text must
-/// be parsed: anchors or merge keys may tie sections together, and flow or
-/// block content at column 0 does not split into sections.
-pub fn select_sections(text: &str, hints: &mut [usize]) -> Option<String> {
-    let b = text.as_bytes();
-    if memchr::memchr(b'*', b).is_some_and(|_| has_alias(b))
-        || memchr::memmem::find(b, b"<<").is_some()
-    {
-        return None;
-    }
-    hints.sort_unstable();
-    // Section starts: lines beginning with a key at column 0.
-    let is_start = |i: usize| {
-        b.get(i).is_some_and(|&c| {
-            !matches!(c, b' ' | b'\t' | b'#' | b'\n' | b'\r' | b'-' | b']' | b'}')
-        })
-    };
-    let mut keep: Vec<(usize, usize)> = Vec::new();
-    for &h in hints.iter() {
-        if keep.last().is_some_and(|&(_, e)| h < e) || !hint_counts(b, h) {
-            continue;
-        }
-        let mut s = memchr::memrchr(b'\n', &b[..h.min(b.len())]).map_or(0, |p| p + 1);
-        while s > 0 && !is_start(s) {
-            s = memchr::memrchr(b'\n', &b[..s - 1]).map_or(0, |p| p + 1);
-        }
-        let mut e = memchr::memchr(b'\n', &b[h..]).map_or(b.len(), |p| h + p + 1);
-        while e < b.len() && !is_start(e) {
-            e = memchr::memchr(b'\n', &b[e..]).map_or(b.len(), |p| e + p + 1);
-        }
-        keep.push((s, e));
-    }
-    let mut out = String::with_capacity(text.len() / 4);
+/// Parses the given sections of `text` alone and joins them into one
+/// mapping document, with positions as in the whole text. `None` if a
+/// section does not parse alone (the caller then parses everything).
+pub fn load_sections<'a>(text: &'a str, sections: &[(usize, usize)]) -> Option<Vec<Node<'a>>> {
+    let mut root: saphyr::AnnotatedMapping<'a, Node<'a>> = Default::default();
+    let mut line = 0;
     let mut at = 0;
-    for (s, e) in keep {
-        out.extend(std::iter::repeat_n(
-            '\n',
-            memchr::memchr_iter(b'\n', &b[at..s]).count(),
-        ));
-        out.push_str(&text[s..e]);
-        at = e;
+    // Adjacent sections are parsed together: fewer, larger parses.
+    let mut merged: Vec<(usize, usize)> = Vec::with_capacity(sections.len());
+    for &(s, e) in sections {
+        match merged.last_mut() {
+            Some(last) if last.1 >= s => last.1 = last.1.max(e),
+            _ => merged.push((s, e)),
+        }
     }
-    Some(out)
+    for (s, e) in merged {
+        line += memchr::memchr_iter(b'\n', &text.as_bytes()[at..s]).count();
+        at = s;
+        let mut docs = load(&text[s..e]).ok()?;
+        if docs.len() != 1 {
+            return None;
+        }
+        let mut doc = docs.pop()?;
+        shift(&mut doc, line, s);
+        match doc.data {
+            YamlData::Mapping(m) => root.extend(m),
+            _ => return None,
+        }
+    }
+    let mut node = MarkedYaml::value_from_str("");
+    node.data = YamlData::Mapping(root);
+    Some(vec![node])
 }
 
-/// A hint word counts where a check could look at it: in a key, in a URL,
-/// or in the `name:` of an env list entry; not in comments or other values.
-fn hint_counts(b: &[u8], h: usize) -> bool {
-    let ls = memchr::memrchr(b'\n', &b[..h]).map_or(0, |p| p + 1);
-    let line = &b[ls..];
-    let indent = line
-        .iter()
-        .take_while(|c| matches!(c, b' ' | b'\t'))
-        .count();
-    let body = &line[indent..];
-    if body.first() == Some(&b'#') {
-        return false;
+/// Moves a parsed section's positions to where it sits in the whole text
+/// (`index` counts characters there, so it is only approximate; nothing
+/// here reads it).
+fn shift(node: &mut Node<'_>, lines: usize, offset: usize) {
+    let m = |k: &Marker| Marker::new(k.index() + offset, k.line() + lines, k.col());
+    node.span = saphyr_parser::Span::new(m(&node.span.start), m(&node.span.end));
+    match &mut node.data {
+        YamlData::Sequence(items) => items.iter_mut().for_each(|i| shift(i, lines, offset)),
+        YamlData::Mapping(map) => {
+            let old = std::mem::take(map);
+            for (mut k, mut v) in old {
+                shift(&mut k, lines, offset);
+                shift(&mut v, lines, offset);
+                map.insert(k, v);
+            }
+        }
+        _ => {}
     }
-    if b[h..].starts_with(b"://") {
-        return true;
-    }
-    let body = body.strip_prefix(b"- ").unwrap_or(body);
-    let key_end = memchr::memchr(b':', body).map_or(body.len(), |p| p);
-    let key_start = ls + (line.len() - body.len());
-    if body.starts_with(b"name:") {
-        return true;
-    }
-    if h >= key_start + key_end {
-        return false;
-    }
-    let key = std::str::from_utf8(&body[..key_end])
-        .unwrap_or_default()
-        .trim()
-        .trim_matches(['"', '\'']);
-    relevant_key(key)
 }
 
-/// Keys some check looks at, or whose block it looks into.
-fn relevant_key(key: &str) -> bool {
-    const EXACT: &[&str] = &[
-        "auth",
-        "authentication",
-        "security",
-        "create",
-        "createSecret",
-        "usePassword",
-        "allowEmptyPassword",
-        "sops",
-        "dockerconfigjson",
-        ".dockerconfigjson",
-        ".dockercfg",
-    ];
-    if EXACT.contains(&key) {
-        return true;
-    }
-    super::classify::words(key).iter().any(|w| {
-        matches!(
-            w.as_str(),
-            "password"
-                | "passwd"
-                | "pwd"
-                | "pass"
-                | "passphrase"
-                | "secret"
-                | "secrets"
-                | "token"
-                | "tokens"
-                | "credential"
-                | "credentials"
-                | "dsn"
-                | "key"
-                | "keys"
-                | "apikey"
-                | "accesskey"
-                | "secretkey"
-                | "privatekey"
-        )
-    })
-}
-
-/// An alias (`*name`) after `: `, `- `, `[` or `,`, as opposed to `*` in text.
-fn has_alias(b: &[u8]) -> bool {
-    memchr::memchr_iter(b'*', b).any(|i| {
-        i > 0
-            && matches!(b[i - 1], b' ' | b'[' | b',')
-            && b.get(i + 1)
-                .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_')
-            && (i < 2 || matches!(b[i - 2], b':' | b'-' | b' ' | b'[' | b','))
-    })
-}
-
-/// Byte offsets of a text's lines, to turn saphyr markers (1-based line,
-/// 0-based character column) into byte offsets.
+/// Turns saphyr markers (1-based line, 0-based character column, character
+/// index) into byte offsets. In ASCII text (nearly every values file) the
+/// character index is the byte offset; otherwise a line table is built, once.
 pub struct Positions<'a> {
     text: &'a str,
-    line_starts: Vec<usize>,
+    ascii: bool,
+    line_starts: std::cell::OnceCell<Vec<usize>>,
 }
 
 impl<'a> Positions<'a> {
     pub fn new(text: &'a str) -> Self {
-        let mut line_starts = vec![0];
-        line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
-        Positions { text, line_starts }
+        Positions {
+            text,
+            ascii: text.is_ascii(),
+            line_starts: std::cell::OnceCell::new(),
+        }
+    }
+
+    fn line_starts(&self) -> &[usize] {
+        self.line_starts.get_or_init(|| {
+            let mut v = vec![0];
+            v.extend(memchr::memchr_iter(b'\n', self.text.as_bytes()).map(|i| i + 1));
+            v
+        })
     }
 
     /// Byte offset of a marker.
     pub fn offset(&self, m: &Marker) -> usize {
-        let Some(&start) = self.line_starts.get(m.line().saturating_sub(1)) else {
+        if self.ascii {
+            return m.index().min(self.text.len());
+        }
+        let Some(&start) = self.line_starts().get(m.line().saturating_sub(1)) else {
             return self.text.len();
         };
         let line = &self.text[start..];
@@ -194,6 +131,26 @@ impl<'a> Positions<'a> {
                 .char_indices()
                 .nth(m.col())
                 .map_or(line.len(), |(i, _)| i)
+    }
+
+    /// 1-based line and character columns of the byte range `s..e` on the
+    /// line of `node`.
+    pub fn line_cols(&self, node: &Node<'_>, (s, e): (usize, usize)) -> (usize, usize, usize) {
+        let m = &node.span.start;
+        let line_start = if self.ascii {
+            self.offset(m).saturating_sub(m.col())
+        } else {
+            self.line_starts()
+                .get(m.line().saturating_sub(1))
+                .copied()
+                .unwrap_or(0)
+        };
+        let col = |o: usize| {
+            self.text
+                .get(line_start..o.max(line_start))
+                .map_or(1, |t| t.chars().count() + 1)
+        };
+        (m.line(), col(s), col(e))
     }
 
     /// The byte range of a scalar's value: quotes excluded, and only the
@@ -398,15 +355,12 @@ mod tests {
     #[test]
     fn selected_sections_keep_line_numbers() {
         let text = "a:\n  x: 1\n# c\nb:\n  password: p\n  y: 2\nc:\n  z: 3\n";
-        let hit = text.find("password").expect("hint");
-        let masked = select_sections(text, &mut [hit]).expect("selects");
-        assert_eq!(masked, "\n\n\nb:\n  password: p\n  y: 2\n");
-        let docs = load(&masked).expect("parses");
+        let s = text.find("b:").expect("section");
+        let e = text.find("c:").expect("next");
+        let docs = load_sections(text, &[(s, e)]).expect("parses");
         let pw = get_path(&docs[0], &["b", "password"]).expect("found");
         assert_eq!(pw.span.start.line(), 5);
         assert!(get(&docs[0], "a").is_none());
-        // Aliases tie sections together: parse everything.
-        assert!(select_sections("a: &x 1\nb: *x\n", &mut [0]).is_none());
     }
 
     #[test]
