@@ -343,6 +343,7 @@ mod tests {
             Verdict::Skip
         );
         assert_eq!(
+            // keywarden:allow (fake test data)
             judge("  url: postgres://a:b@h", "://", false),
             Verdict::Parse
         );
