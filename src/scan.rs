@@ -50,6 +50,7 @@ pub fn run(
     let root = absolute(&cwd, &req.root);
 
     let observed = Mutex::new(Vec::new());
+    let references = Mutex::new(Vec::new());
     let scan_blob = |shown: &str, data: &[u8]| {
         files.fetch_add(1, Ordering::Relaxed);
         bytes.fetch_add(data.len() as u64, Ordering::Relaxed);
@@ -65,6 +66,11 @@ pub fn run(
                 && let Ok(mut o) = observed.lock()
             {
                 o.extend(report.observed);
+            }
+            if !report.references.is_empty()
+                && let Ok(mut r) = references.lock()
+            {
+                r.extend(report.references);
             }
             let mut pf = report.findings;
             if !pf.is_empty() || (!f.is_empty() && !report.cleared.is_empty()) {
@@ -127,6 +133,10 @@ pub fn run(
     let mut findings = found.into_inner().unwrap_or_default();
     if let Some(p) = policy {
         findings.extend(p.finish(&observed.into_inner().unwrap_or_default()));
+        let refs = references.into_inner().unwrap_or_default();
+        findings.extend(repo_checks(
+            p, engine, &roots, &root, &cwd, &refs, req, messages,
+        ));
     }
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     let before = findings.len();
@@ -141,6 +151,123 @@ pub fn run(
         elapsed: started.elapsed(),
         git: None,
     }
+}
+
+/// The repository checks (secrets files tracked, not ignored, readable by
+/// others) for every walked directory that is in a git work tree, and for
+/// the secrets files that values files name.
+#[allow(clippy::too_many_arguments)]
+fn repo_checks(
+    policy: &Policy,
+    engine: &Engine,
+    roots: &[PathBuf],
+    root: &Path,
+    cwd: &Path,
+    references: &[crate::policy::repo::Reference],
+    req: &ScanRequest,
+    messages: &Messages,
+) -> Vec<Finding> {
+    use crate::policy::repo::{self, Status};
+    use crate::source::repo::{WorkTree, mode};
+    let mut out = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let vocab = policy.vocabulary();
+    let max = req.walk.max_file_size;
+    let mut judge = |wt: &WorkTree, path: &Path, rel: &str, out: &mut Vec<Finding>| {
+        let shown = display_path(cwd, root, path);
+        if !seen.insert(shown.clone()) || engine.path_allowed(&shown) {
+            return;
+        }
+        let status = if wt.is_tracked(rel) {
+            Status::Tracked
+        } else if wt.is_ignored(rel, false) {
+            Status::Ignored
+        } else {
+            Status::NotIgnored
+        };
+        let mut data = Vec::new();
+        if !fs::read_file(path, max, messages, &mut data)
+            || !repo::content_is_secret(rel, &data, vocab)
+        {
+            return;
+        }
+        if let Some(f) = policy.secrets_file_finding(&shown, status, mode(path), &data) {
+            out.push(f);
+        }
+    };
+    if !policy.repo_checks_active() {
+        return out;
+    }
+    let mut trees: Vec<WorkTree> = Vec::new();
+    // Named files (a pre-commit run passes the staged ones) are judged too.
+    for p in req.paths.iter().filter(|p| p.is_file()) {
+        let abs = absolute(cwd, p);
+        if let Ok(Some(wt)) = WorkTree::discover(abs.parent().unwrap_or(&abs))
+            && let Some(rel) = wt.relative(&abs)
+            && repo::is_secrets_file_name(&rel)
+        {
+            judge(&wt, &abs, &rel, &mut out);
+        }
+    }
+    for dir in roots {
+        let wt = match WorkTree::discover(&absolute(cwd, dir)) {
+            Ok(Some(wt)) => wt,
+            Ok(None) => continue,
+            Err(e) => {
+                messages.warn(e);
+                continue;
+            }
+        };
+        for (path, rel) in wt.find_files(&absolute(cwd, dir), repo::is_secrets_file_name) {
+            judge(&wt, &path, &rel, &mut out);
+        }
+        trees.push(wt);
+    }
+    for r in references {
+        let from = absolute(cwd, &root.join(&r.from));
+        let chart = chart_dir(&from);
+        let target = chart.join(&r.target);
+        let Some(wt) = trees.iter().find(|t| target.starts_with(&t.root)) else {
+            continue;
+        };
+        let Some(rel) = wt.relative(&lexical_normal(&target)) else {
+            continue;
+        };
+        if target.is_file() {
+            judge(wt, &target, &rel, &mut out);
+        } else if !wt.is_ignored(&rel, false)
+            && let Some(f) = policy.missing_reference_finding(r, &rel)
+        {
+            out.push(f);
+        }
+    }
+    out.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    out
+}
+
+/// The chart directory of a values file: the nearest directory above it
+/// holding `Chart.yaml`, else its own directory.
+fn chart_dir(values_file: &Path) -> PathBuf {
+    let own = values_file.parent().unwrap_or(values_file);
+    own.ancestors()
+        .find(|d| d.join("Chart.yaml").is_file())
+        .unwrap_or(own)
+        .to_path_buf()
+}
+
+/// `a/b/../c` → `a/c`, without touching the filesystem.
+fn lexical_normal(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// Joins a root's display name and a path below it with `/`.

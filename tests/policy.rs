@@ -81,6 +81,40 @@ fn catalog_parses_and_ids_are_unique() {
     }
 }
 
+/// Runs `git` in `dir` with a fixed identity and no user configuration.
+fn git(dir: &Path, args: &[&str]) {
+    let st = std::process::Command::new("git")
+        .args(["-c", "user.name=T", "-c", "user.email=t@example.invalid"])
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("HOME", dir)
+        .status()
+        .expect("git runs");
+    assert!(st.success(), "git {args:?}");
+}
+
+/// The repository checks need a git work tree in a given state.
+fn prepare_repository(dir: &Path, check: &str, file: &str) {
+    if !check.starts_with("secrets-file-") {
+        return;
+    }
+    git(dir, &["init", "-q"]);
+    match check {
+        "secrets-file-tracked" => git(dir, &["add", file]),
+        "secrets-file-permissions" => {
+            write(dir, ".gitignore", format!("{file}\n"));
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                let p = dir.join(file);
+                std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o644)).unwrap();
+            }
+        }
+        _ => {}
+    }
+}
+
 /// Each check's example is reported by that check (and its diagnostic is
 /// snapshotted); its `instead` is reported by nothing at all.
 #[test]
@@ -89,6 +123,7 @@ fn every_check_reports_its_example_and_not_its_counter_example() {
         let d = TempDir::new().unwrap();
         write(d.path(), ".keywarden.yaml", config_for(&check.id));
         write(d.path(), &check.file, &check.example);
+        prepare_repository(d.path(), &check.id, &check.file);
         let (findings, err, code) = scan_json(d.path(), &["."]);
         let hits: Vec<&Value> = findings
             .iter()
@@ -113,6 +148,7 @@ fn every_check_reports_its_example_and_not_its_counter_example() {
         let clean = TempDir::new().unwrap();
         write(clean.path(), ".keywarden.yaml", config_for(&check.id));
         write(clean.path(), &check.file, &check.instead);
+        prepare_repository(clean.path(), &check.id, &check.file);
         let (findings, err, code) = scan_json(clean.path(), &["."]);
         assert!(
             findings.is_empty(),
@@ -553,4 +589,104 @@ fn large_values_files_report_the_same_as_small_ones() {
         .collect();
     assert_eq!(big_rows.len(), 3, "{rows:?}");
     assert_eq!(big_rows, small_rows);
+}
+
+/// heimdall-style chart: `secretsFiles` resolved from the chart directory,
+/// with and without the `.gitignore` entry; tracked, untracked and ignored
+/// secrets files; permissions.
+#[test]
+fn repository_checks_follow_git_and_gitignore() {
+    let d = TempDir::new().unwrap();
+    let p = d.path();
+    git(p, &["init", "-q"]);
+    write(
+        p,
+        "heimdall/Chart.yaml",
+        "apiVersion: v2\nname: heimdall\nversion: 1.0.0\n",
+    );
+    write(
+        p,
+        "heimdall/values.yaml",
+        "heimdall:\n  existingSecret: \"\"\n  secretsFiles:\n    - env/heimdall-secrets.yaml\n    - env/other-secrets.yaml\n",
+    );
+    write(
+        p,
+        "heimdall/env/heimdall-secrets.yaml",
+        "JWT_SECRET: 9f8e7d6c5b4a3928aa\n",
+    );
+    write(
+        p,
+        "heimdall/templates/secrets.yaml",
+        "apiVersion: v1\nkind: Secret\n",
+    );
+    write(p, ".env.example", "DB_PASSWORD=\n");
+    write(
+        p,
+        "sealed-secrets.yaml",
+        "apiVersion: bitnami.com/v1alpha1\nkind: SealedSecret\nspec:\n  encryptedData:\n    a: AgB\n",
+    );
+    let rows = |p: &Path| -> Vec<(String, u64, String)> {
+        let (f, _, _) = scan_json(p, &["."]);
+        summary(&f)
+            .into_iter()
+            .filter(|r| r.2.starts_with("secrets-file-"))
+            .collect()
+    };
+    assert_eq!(
+        rows(p),
+        [
+            (
+                "heimdall/env/heimdall-secrets.yaml".to_string(),
+                1,
+                "secrets-file-not-ignored".to_string()
+            ),
+            (
+                "heimdall/values.yaml".to_string(),
+                5,
+                "secrets-file-not-ignored".to_string()
+            ),
+        ]
+    );
+
+    // With the .gitignore entry: covered, and only loose permissions remain.
+    write(p, ".gitignore", "heimdall/env/*-secrets.yaml\n");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let f = p.join("heimdall/env/heimdall-secrets.yaml");
+        std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o640)).unwrap();
+        assert_eq!(
+            rows(p),
+            [(
+                "heimdall/env/heimdall-secrets.yaml".to_string(),
+                1,
+                "secrets-file-permissions".to_string()
+            )]
+        );
+        std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o600)).unwrap();
+        assert!(rows(p).is_empty());
+    }
+
+    // Committed anyway (force-added): tracked, whatever .gitignore says.
+    git(p, &["add", "-f", "heimdall/env/heimdall-secrets.yaml"]);
+    assert_eq!(
+        rows(p),
+        [(
+            "heimdall/env/heimdall-secrets.yaml".to_string(),
+            1,
+            "secrets-file-tracked".to_string()
+        )]
+    );
+    // A pre-commit run names the staged file: still caught.
+    let (f, _, code) = scan_json(p, &["heimdall/env/heimdall-secrets.yaml"]);
+    assert_eq!(code, 1);
+    assert!(summary(&f).iter().any(|r| r.2 == "secrets-file-tracked"));
+}
+
+#[test]
+fn repository_checks_stay_quiet_outside_git() {
+    let d = TempDir::new().unwrap();
+    write(d.path(), ".env", "DB_PASSWORD=hunter2-local-pw\n");
+    let (f, _, _) = scan_json(d.path(), &["."]);
+    assert!(!summary(&f).iter().any(|r| r.2.starts_with("secrets-file-")));
 }

@@ -11,6 +11,7 @@ pub mod catalog;
 mod classify;
 mod manifests;
 mod prefilter;
+pub mod repo;
 mod url;
 mod values;
 mod yaml;
@@ -122,6 +123,8 @@ pub struct FileReport {
     /// (line, first column, last column): a generic credential rule's match
     /// there is a false alarm.
     pub cleared: Vec<(usize, usize, usize)>,
+    /// Secrets files named by this values file (`secretsFiles`).
+    pub references: Vec<repo::Reference>,
 }
 
 /// A value seen at a key path that `policy.equal` names.
@@ -524,6 +527,31 @@ impl Cx<'_, '_> {
             .collect();
         names.dedup();
         names
+    }
+
+    /// Records a secrets file named by a values file.
+    fn reference(&mut self, node: &Node<'_>, target: &str, key: &str) {
+        let Some(spec) = catalog::check("secrets-file-not-ignored") else {
+            return;
+        };
+        let Some(sev) = self.policy.severity(&spec.id) else {
+            return;
+        };
+        let (s, e) = self.pos.value_span(node);
+        let data = self.text.as_bytes();
+        let lines = self.lines.get_or_init(|| LineIndex::new(data));
+        if crate::suppress::inline_allowed(data, lines.line_start_of(s)) {
+            return;
+        }
+        let mut f = lines.finding_for(&spec.id, &spec.name, sev, self.path, data, s, e);
+        f.fingerprint = fingerprint(&spec.id, self.path, target.as_bytes());
+        f.sensitive = false;
+        self.report.references.push(repo::Reference {
+            from: self.path.to_string(),
+            target: target.to_string(),
+            key: key.to_string(),
+            finding: f,
+        });
     }
 
     /// Records a value at a `policy.equal` path.

@@ -130,6 +130,9 @@ fn verdict(text: &str, ls: usize, le: usize, h: usize, cx: &Context<'_>) -> Verd
     if rest.is_empty() {
         // A block key: what matters is below it, and its children carry a
         // hint word of their own, except the `enabled:` switch these read.
+        if key == "secretsFiles" {
+            return Verdict::Parse;
+        }
         let wanted = match key {
             "externalSecret" | "externalSecrets" => "true",
             "auth" | "authentication" | "security" if cx.production => "false",
@@ -142,7 +145,8 @@ fn verdict(text: &str, ls: usize, le: usize, h: usize, cx: &Context<'_>) -> Verd
             wanted,
         ));
     }
-    if rest.starts_with(['|', '>', '{', '[', '&', '*', '!', '%', '@', '`']) {
+    if key == "secretsFiles" || rest.starts_with(['|', '>', '{', '[', '&', '*', '!', '%', '@', '`'])
+    {
         return Verdict::Parse;
     }
     let Some(value) = unquote(rest) else {

@@ -73,6 +73,17 @@ fn walk(
                     }
                 }
             }
+            YamlData::Sequence(items) if *key == "secretsFiles" => {
+                let dotted = path.join(".");
+                for item in items {
+                    if let Some(t) = yaml::scalar_text(item) {
+                        let t = t.into_owned();
+                        if !t.trim().is_empty() && !classify::is_template(&t) {
+                            cx.reference(item, t.trim(), &dotted);
+                        }
+                    }
+                }
+            }
             YamlData::Sequence(items) => walk_sequence(cx, items, path, literals, preserve),
             _ => {
                 let committed = scalar(cx, key, value, username.as_deref(), existing_set, path);
