@@ -612,6 +612,7 @@ fn repository_checks_follow_git_and_gitignore() {
     write(
         p,
         "heimdall/env/heimdall-secrets.yaml",
+        // keywarden:allow (fake test data)
         "JWT_SECRET: 9f8e7d6c5b4a3928aa\n",
     );
     write(
@@ -686,6 +687,7 @@ fn repository_checks_follow_git_and_gitignore() {
 #[test]
 fn repository_checks_stay_quiet_outside_git() {
     let d = TempDir::new().unwrap();
+    // keywarden:allow (fake test data)
     write(d.path(), ".env", "DB_PASSWORD=hunter2-local-pw\n");
     let (f, _, _) = scan_json(d.path(), &["."]);
     assert!(!summary(&f).iter().any(|r| r.2.starts_with("secrets-file-")));
