@@ -692,3 +692,40 @@ fn repository_checks_stay_quiet_outside_git() {
     let (f, _, _) = scan_json(d.path(), &["."]);
     assert!(!summary(&f).iter().any(|r| r.2.starts_with("secrets-file-")));
 }
+
+/// Every values-file check's example, padded past the size where only hinted
+/// sections are parsed, reports exactly what the small file reports.
+#[test]
+fn large_files_agree_with_small_files_for_every_values_check() {
+    let mut padding = String::new();
+    for i in 0..500 {
+        padding.push_str(&format!(
+            "## @param pad{i}.enabled Enable the auth report worker\npad{i}:\n  enabled: true\n  labels: {{app: auth}}\n\n"
+        ));
+    }
+    let offset = padding.lines().count() as u64;
+    for check in catalog::checks() {
+        if !check.file.starts_with("values") {
+            continue;
+        }
+        for body in [&check.example, &check.instead] {
+            let d = TempDir::new().unwrap();
+            write(d.path(), ".keywarden.yaml", config_for(&check.id));
+            write(d.path(), &format!("small/{}", check.file), body);
+            write(
+                d.path(),
+                &format!("big/{}", check.file),
+                format!("{padding}{body}"),
+            );
+            // Scanned apart: policy.equal compares values across one scan's files.
+            let rows = |dir: &str, shift: u64| -> Vec<(u64, String)> {
+                let (f, _, _) = scan_json(d.path(), &[dir]);
+                summary(&f)
+                    .into_iter()
+                    .map(|r| (r.1 - shift, r.2))
+                    .collect()
+            };
+            assert_eq!(rows("big", offset), rows("small", 0), "{}", check.id);
+        }
+    }
+}

@@ -32,9 +32,8 @@ pub const MAX_POLICY_BYTES: usize = 8 << 20;
 pub const SELECTIVE_PARSE_BYTES: usize = 16 << 10;
 
 /// Words that every finding of the values checks has in its top-level
-/// section (a secret-like key, `create`, a URL, `existingSecret`…). The
-/// engine reports where they occur during its keyword pass. (`auth:` blocks
-/// matter only in production files, which look for them themselves.)
+/// section (a secret-like key, `create`, a URL, `existingSecret`, an `auth:`
+/// block…). The engine reports where they occur during its keyword pass.
 pub const HINT_KEYWORDS: &[&str] = &[
     "pass",
     "pwd",
@@ -278,9 +277,6 @@ impl Policy {
         {
             return report;
         }
-        let Ok(text) = std::str::from_utf8(data) else {
-            return report;
-        };
         // Large values files: parse only the sections where a hint line
         // could be a finding.
         let mut cleared = Vec::new();
@@ -304,12 +300,21 @@ impl Policy {
                     equal_keys: &equal_keys,
                     empty_check: self.active.contains_key("empty-credential-in-production"),
                 };
-                prefilter::select(text, h, &pcx).map(|sel| {
+                prefilter::select(data, h, &pcx).map(|sel| {
                     cleared = sel.cleared;
                     sel.sections
                 })
             }
             _ => None,
+        };
+        if sections.as_ref().is_some_and(Vec::is_empty) {
+            // Nothing to parse: only cleared values to record, positioned
+            // without validating or indexing the whole file.
+            report.cleared = line_cols(data, &cleared);
+            return report;
+        }
+        let Ok(text) = std::str::from_utf8(data) else {
+            return report;
         };
         let parsed = match sections.as_deref() {
             Some([]) => Ok(Vec::new()),
@@ -330,9 +335,7 @@ impl Policy {
             }
         };
         if docs.is_empty() {
-            // Nothing parsed: only cleared values to record, positioned
-            // without building line tables for the whole file.
-            report.cleared = line_cols(text, &cleared);
+            report.cleared = line_cols(data, &cleared);
             return report;
         }
         let mut cx = Cx {
@@ -359,7 +362,7 @@ impl Policy {
             seen: HashSet::new(),
             report: &mut report,
         };
-        cx.report.cleared = line_cols(text, &cleared);
+        cx.report.cleared = line_cols(data, &cleared);
         for doc in &docs {
             if yaml::is_sops(doc) {
                 continue;
@@ -581,8 +584,7 @@ impl Cx<'_, '_> {
 
 /// (line, first column, end column) of sorted single-line byte ranges,
 /// counting newlines once across the text.
-fn line_cols(text: &str, ranges: &[(usize, usize)]) -> Vec<(usize, usize, usize)> {
-    let b = text.as_bytes();
+fn line_cols(b: &[u8], ranges: &[(usize, usize)]) -> Vec<(usize, usize, usize)> {
     let mut out = Vec::with_capacity(ranges.len());
     let (mut line, mut line_start, mut at) = (1, 0, 0);
     for &(s, e) in ranges {
@@ -594,7 +596,13 @@ fn line_cols(text: &str, ranges: &[(usize, usize)]) -> Vec<(usize, usize, usize)
             line_start = at + nl + 1;
         }
         at = s;
-        let col = |o: usize| text[line_start..o].chars().count() + 1;
+        let col = |o: usize| {
+            b[line_start..o]
+                .iter()
+                .filter(|&&c| c & 0b1100_0000 != 0b1000_0000)
+                .count()
+                + 1
+        };
         out.push((line, col(s), col(e)));
     }
     out

@@ -13,6 +13,8 @@ use super::classify::{self, Class, Vocabulary};
 pub enum Verdict {
     /// Could be a finding: parse its section.
     Parse,
+    /// Parse its section only if another line is parsed too.
+    ParseWithOthers,
     /// Not a secret; the byte range of its value is cleared.
     Clear(usize, usize),
     /// Nothing to do.
@@ -37,28 +39,17 @@ pub struct Selection {
 
 /// Judges every hint (byte offsets into `text`, sorted here); `None` when
 /// the whole file must be parsed (anchors and merge keys tie sections).
-pub fn select(text: &str, hints: &mut Vec<usize>, cx: &Context<'_>) -> Option<Selection> {
-    let b = text.as_bytes();
+pub fn select(data: &[u8], hints: &mut [usize], cx: &Context<'_>) -> Option<Selection> {
+    let b = data;
     if has_alias(b) || memchr::memmem::find(b, b"<<").is_some() {
         return None;
     }
-    let mut extra = Vec::new();
-    if cx.production {
-        // `auth:` is too common a word to be a hint everywhere.
-        for needle in [&b"auth:"[..], b"authentication:", b"security:"] {
-            extra.extend(memchr::memmem::find_iter(b, needle));
-        }
-    }
-    let mut hints: Vec<usize> = if extra.is_empty() {
-        std::mem::take(hints)
-    } else {
-        hints.iter().copied().chain(extra).collect()
-    };
     hints.sort_unstable();
     let mut sections: Vec<(usize, usize)> = Vec::new();
+    let mut deferred: Vec<(usize, usize)> = Vec::new();
     let mut cleared = Vec::new();
     let mut last_line = usize::MAX;
-    for h in hints {
+    for &h in hints.iter() {
         if h >= b.len() || sections.last().is_some_and(|&(_, e)| h < e) {
             continue;
         }
@@ -68,11 +59,18 @@ pub fn select(text: &str, hints: &mut Vec<usize>, cx: &Context<'_>) -> Option<Se
         }
         last_line = ls;
         let le = memchr::memchr(b'\n', &b[ls..]).map_or(b.len(), |p| ls + p);
-        match verdict(text, ls, le, h, cx) {
+        match verdict(b, ls, le, h, cx) {
             Verdict::Parse => sections.push(section_around(b, ls)),
+            Verdict::ParseWithOthers => deferred.push(section_around(b, ls)),
             Verdict::Clear(s, e) => cleared.push((s, e)),
             Verdict::Skip => {}
         }
+    }
+    // `preserveExistingSecrets: true` matters only next to an inline secret.
+    if !sections.is_empty() {
+        sections.extend(deferred);
+        sections.sort_unstable();
+        sections.dedup();
     }
     Some(Selection { sections, cleared })
 }
@@ -100,8 +98,10 @@ fn section_around(b: &[u8], ls: usize) -> (usize, usize) {
 }
 
 /// Judges the line `ls..le` holding a hint at `h`.
-fn verdict(text: &str, ls: usize, le: usize, h: usize, cx: &Context<'_>) -> Verdict {
-    let line = &text[ls..le];
+fn verdict(b: &[u8], ls: usize, le: usize, h: usize, cx: &Context<'_>) -> Verdict {
+    let Ok(line) = std::str::from_utf8(&b[ls..le]) else {
+        return Verdict::Parse;
+    };
     let body = line.trim_start();
     if body.starts_with('#') {
         return Verdict::Skip;
@@ -117,7 +117,7 @@ fn verdict(text: &str, ls: usize, le: usize, h: usize, cx: &Context<'_>) -> Verd
     let value_at =
         body_at + colon + 1 + (body[colon + 1..].len() - body[colon + 1..].trim_start().len());
     let in_key = h < body_at + colon;
-    if text.as_bytes()[h..].starts_with(b"://") {
+    if b[h..].starts_with(b"://") {
         return if rest.contains('@') && !classify::is_template(rest) {
             Verdict::Parse
         } else {
@@ -139,7 +139,7 @@ fn verdict(text: &str, ls: usize, le: usize, h: usize, cx: &Context<'_>) -> Verd
             _ => return Verdict::Skip,
         };
         return parse_if(child_enabled(
-            text,
+            b,
             le,
             line.len() - line.trim_start().len(),
             wanted,
@@ -157,10 +157,14 @@ fn verdict(text: &str, ls: usize, le: usize, h: usize, cx: &Context<'_>) -> Verd
         (value_at + off, value_at + off + value.len())
     };
     match key {
-        "create" | "createSecret" => return parse_if(value == "false"),
+        "create" | "createSecret" => {
+            let indent = line.len() - line.trim_start().len();
+            return parse_if(value == "false" && !sibling_existing_secret(b, ls, le, indent));
+        }
         "usePassword" => return parse_if(cx.production && value == "false"),
         "allowEmptyPassword" => return parse_if(cx.production && value == "true"),
-        "preserveExistingSecrets" => return parse_if(value == "true"),
+        "preserveExistingSecrets" if value == "true" => return Verdict::ParseWithOthers,
+        "preserveExistingSecrets" => return Verdict::Skip,
         "name" => {
             let v = cx.vocab;
             return parse_if(classify::is_secret_key(
@@ -203,29 +207,64 @@ fn verdict(text: &str, ls: usize, le: usize, h: usize, cx: &Context<'_>) -> Verd
     )
 }
 
-/// True if a direct child line of the block ending its key line at `le`
-/// (indented more than `indent`) is `enabled: <wanted>`.
-fn child_enabled(text: &str, le: usize, indent: usize, wanted: &str) -> bool {
+/// The lines after `le` that are indented more than `indent`, up to the
+/// first that is not (comments and blank lines are passed over).
+fn children(b: &[u8], le: usize, indent: usize) -> impl Iterator<Item = &str> {
     let mut at = le + 1;
-    while at < text.len() {
-        let end = text[at..].find('\n').map_or(text.len(), |p| at + p);
-        let line = &text[at..end];
-        let body = line.trim_start();
-        let ind = line.len() - body.len();
-        if !body.is_empty() && !body.starts_with('#') {
-            if ind <= indent {
-                return false;
+    std::iter::from_fn(move || {
+        while at < b.len() {
+            let end = memchr::memchr(b'\n', &b[at..]).map_or(b.len(), |p| at + p);
+            let line = std::str::from_utf8(&b[at..end]).unwrap_or("");
+            at = end + 1;
+            let body = line.trim_start();
+            if body.is_empty() || body.starts_with('#') {
+                continue;
             }
-            if let Some(v) = body.strip_prefix("enabled:") {
-                let v = strip_comment(v);
-                if v.trim_matches(['"', '\'']) == wanted {
-                    return true;
-                }
+            if line.len() - body.len() <= indent {
+                at = b.len();
+                return None;
             }
+            return Some(body);
         }
-        at = end + 1;
+        None
+    })
+}
+
+/// True if a child line of the block is `enabled: <wanted>`.
+fn child_enabled(b: &[u8], le: usize, indent: usize, wanted: &str) -> bool {
+    children(b, le, indent).any(|body| {
+        body.strip_prefix("enabled:")
+            .is_some_and(|v| strip_comment(v).trim_matches(['"', '\'']) == wanted)
+    })
+}
+
+/// True if a sibling of the `create:` line at `ls..le` (same indentation,
+/// same block) names a non-empty `existingSecret`.
+fn sibling_existing_secret(b: &[u8], ls: usize, le: usize, indent: usize) -> bool {
+    // The block starts after the nearest line above indented less.
+    let mut start = ls;
+    while start > 0 {
+        let prev = memchr::memrchr(b'\n', &b[..start - 1]).map_or(0, |p| p + 1);
+        let line = std::str::from_utf8(&b[prev..start - 1]).unwrap_or("");
+        let body = line.trim_start();
+        if !body.is_empty() && !body.starts_with('#') && line.len() - body.len() < indent {
+            break;
+        }
+        start = prev;
     }
-    false
+    let before = start.saturating_sub(1);
+    let parent_indent = indent.saturating_sub(1);
+    children(b, before, parent_indent)
+        .chain(children(b, le, parent_indent))
+        .any(|body| {
+            body.starts_with("existingSecret")
+                && body.split_once(':').is_some_and(|(k, v)| {
+                    !k.ends_with("Key") && {
+                        let v = strip_comment(v).trim_matches(['"', '\'']);
+                        !v.is_empty() && v != "~" && v != "null"
+                    }
+                })
+        })
 }
 
 fn parse_if(cond: bool) -> Verdict {
@@ -306,8 +345,9 @@ mod tests {
             empty_check: false,
         };
         let h = line.find(hint).expect("hint in line");
-        let le = line.find('\n').unwrap_or(line.len());
-        verdict(line, 0, le, h, &cx)
+        let ls = line[..h].rfind('\n').map_or(0, |p| p + 1);
+        let le = line[h..].find('\n').map_or(line.len(), |p| h + p);
+        verdict(line.as_bytes(), ls, le, h, &cx)
     }
 
     #[test]
@@ -327,6 +367,14 @@ mod tests {
             Verdict::Skip
         );
         assert_eq!(judge("  create: false", "create", false), Verdict::Parse);
+        assert_eq!(
+            judge(
+                "secrets:\n  create: false\n  existingSecret: app\n",
+                "create",
+                false
+            ),
+            Verdict::Skip
+        );
         assert_eq!(judge("  create: true", "create", false), Verdict::Skip);
         assert_eq!(judge("# password: hunter2", "pass", false), Verdict::Skip);
         assert_eq!(judge("  labels: {app: auth}", "auth", false), Verdict::Skip);
