@@ -3,7 +3,7 @@
 
 use crate::engine::Engine;
 use crate::finding::{Finding, normalize_path};
-use crate::policy::Policy;
+use crate::policy::{ChartDefaults, Policy};
 use crate::source::Messages;
 use crate::source::fs::{self, WalkOptions};
 use crate::suppress::Baseline;
@@ -50,6 +50,7 @@ pub fn run(
     let root = absolute(&cwd, &req.root);
 
     let observed = Mutex::new(Vec::new());
+    let charts = ChartCache::default();
     let references = Mutex::new(Vec::new());
     let scan_blob = |shown: &str, data: &[u8]| {
         files.fetch_add(1, Ordering::Relaxed);
@@ -58,7 +59,18 @@ pub fn run(
         let want = policy.is_some_and(|p| p.wants_hints(shown, data.len()));
         let mut f = engine.scan_hinted(shown, data, want.then_some(&mut hints));
         if let Some(p) = policy {
-            let report = p.check(shown, data, engine, want.then_some(&mut hints));
+            let chart = if p.wants_chart_defaults(shown) {
+                charts.defaults_for(&absolute(&cwd, &root.join(shown)))
+            } else {
+                None
+            };
+            let report = p.check(
+                shown,
+                data,
+                engine,
+                want.then_some(&mut hints),
+                chart.as_deref(),
+            );
             for w in report.warnings {
                 messages.warn(w);
             }
@@ -243,6 +255,36 @@ fn repo_checks(
     }
     out.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     out
+}
+
+/// Charts' default values, read once per chart directory.
+#[derive(Default)]
+struct ChartCache {
+    by_dir: Mutex<std::collections::HashMap<PathBuf, Option<std::sync::Arc<ChartDefaults>>>>,
+}
+
+impl ChartCache {
+    /// The defaults of the chart holding `values_file`: `values.yaml` next
+    /// to the nearest `Chart.yaml` above it.
+    fn defaults_for(&self, values_file: &Path) -> Option<std::sync::Arc<ChartDefaults>> {
+        let dir = values_file
+            .parent()?
+            .ancestors()
+            .find(|d| d.join("Chart.yaml").is_file())?
+            .to_path_buf();
+        if let Ok(cache) = self.by_dir.lock()
+            && let Some(hit) = cache.get(&dir)
+        {
+            return hit.clone();
+        }
+        let defaults = std::fs::read_to_string(dir.join("values.yaml"))
+            .ok()
+            .map(|t| std::sync::Arc::new(ChartDefaults::from_values(&t)));
+        if let Ok(mut cache) = self.by_dir.lock() {
+            cache.insert(dir, defaults.clone());
+        }
+        defaults
+    }
 }
 
 /// The chart directory of a values file: the nearest directory above it

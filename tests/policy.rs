@@ -729,3 +729,37 @@ fn large_files_agree_with_small_files_for_every_values_check() {
         }
     }
 }
+
+/// A production values file with a literal where the chart's defaults offer
+/// an existingSecret says so.
+#[test]
+fn production_literal_names_the_existing_secret_the_chart_offers() {
+    let d = TempDir::new().unwrap();
+    write(
+        d.path(),
+        "chart/Chart.yaml",
+        "apiVersion: v2\nname: app\nversion: 1.0.0\n",
+    );
+    write(
+        d.path(),
+        "chart/values.yaml",
+        "postgresql:\n  auth:\n    password: \"\"\n    existingSecret: \"\"\n",
+    );
+    write(
+        d.path(),
+        "chart/env/values-production.yaml",
+        // keywarden:allow (fake test data)
+        "postgresql:\n  auth:\n    password: pr0d-Literal-Pw-42\n",
+    );
+    let (f, _, _) = scan_json(d.path(), &["."]);
+    let hit = f
+        .iter()
+        .find(|x| x["rule_id"] == "plaintext-secret-in-values")
+        .expect("reported");
+    assert_eq!(hit["severity"], "critical");
+    let msg = hit["message"].as_str().unwrap();
+    assert!(
+        msg.contains("offer postgresql.auth.existingSecret"),
+        "{msg}"
+    );
+}

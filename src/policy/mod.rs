@@ -126,6 +126,37 @@ pub struct FileReport {
     pub references: Vec<repo::Reference>,
 }
 
+/// What a chart's default `values.yaml` (next to `Chart.yaml`) offers: the
+/// dotted paths of its `existingSecret*` keys.
+#[derive(Debug, Default, Clone)]
+pub struct ChartDefaults {
+    offers: Vec<String>,
+}
+
+impl ChartDefaults {
+    /// Reads the offers from the default values' text; unparsable defaults offer nothing.
+    pub fn from_values(text: &str) -> ChartDefaults {
+        let mut offers = Vec::new();
+        if let Ok(docs) = yaml::load(text) {
+            for d in &docs {
+                values::existing_secret_offers(d, &mut Vec::new(), &mut offers);
+            }
+        }
+        ChartDefaults { offers }
+    }
+
+    /// The `existingSecret` key offered for a block or the nearest block above it.
+    fn offer_for(&self, block: &[String]) -> Option<&str> {
+        (1..=block.len()).rev().find_map(|n| {
+            let prefix = block[..n].join(".");
+            self.offers
+                .iter()
+                .find(|o| o.rsplit_once('.').is_some_and(|(b, _)| b == prefix))
+                .map(String::as_str)
+        })
+    }
+}
+
 /// A value seen at a key path that `policy.equal` names.
 #[derive(Debug, Clone)]
 pub struct Observed {
@@ -244,6 +275,19 @@ impl Policy {
         }
     }
 
+    /// True if checking `path` wants its chart's default values (a
+    /// production values file).
+    pub fn wants_chart_defaults(&self, path: &str) -> bool {
+        !self.active.is_empty()
+            && matches!(
+                self.kind(path),
+                FileKind::Values {
+                    production: true,
+                    secrets_file: false
+                }
+            )
+    }
+
     /// True if checking `path` (of `len` bytes) can use the engine's hint
     /// offsets to parse only part of it.
     pub fn wants_hints(&self, path: &str, len: usize) -> bool {
@@ -261,6 +305,7 @@ impl Policy {
         data: &[u8],
         engine: &Engine,
         hints: Option<&mut Vec<usize>>,
+        chart: Option<&ChartDefaults>,
     ) -> FileReport {
         let mut report = FileReport::default();
         if self.active.is_empty() {
@@ -345,6 +390,7 @@ impl Policy {
             text,
             pos: Positions::new(text),
             lines: std::cell::OnceCell::new(),
+            chart,
             production: matches!(
                 kind,
                 FileKind::Values {
@@ -426,6 +472,8 @@ struct Cx<'p, 'a> {
     pos: Positions<'a>,
     /// Built on the first finding.
     lines: std::cell::OnceCell<LineIndex>,
+    /// The chart's default values, for production values files.
+    chart: Option<&'p ChartDefaults>,
     production: bool,
     secrets_file: bool,
     /// Value spans already reported per check, so an aliased value is reported once.

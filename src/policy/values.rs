@@ -86,7 +86,11 @@ fn walk(
             }
             YamlData::Sequence(items) => walk_sequence(cx, items, path, literals, preserve),
             _ => {
-                let committed = scalar(cx, key, value, username.as_deref(), existing_set, path);
+                let sibling = Existing {
+                    present: existing.is_some(),
+                    set: existing_set,
+                };
+                let committed = scalar(cx, key, value, username.as_deref(), sibling, path);
                 if committed {
                     let p = path.join(".");
                     direct.push(p.clone());
@@ -208,7 +212,7 @@ fn walk_sequence(
                 if let (Some(name), Some(value)) = (name, yaml::get(item, "value")) {
                     let name = name.into_owned();
                     path.push(name.clone());
-                    if scalar(cx, &name, value, None, false, path) {
+                    if scalar(cx, &name, value, None, Existing::default(), path) {
                         literals.push(path.join("."));
                     }
                     path.pop();
@@ -230,14 +234,22 @@ fn walk_sequence(
 }
 
 /// Checks one scalar; returns true if it is a committed secret.
+/// Whether the block of a scalar has an `existingSecret` key, and a value in it.
+#[derive(Debug, Default, Clone, Copy)]
+struct Existing {
+    present: bool,
+    set: bool,
+}
+
 fn scalar(
     cx: &mut Cx<'_, '_>,
     key: &str,
     node: &Node<'_>,
     username: Option<&str>,
-    existing_set: bool,
+    existing: Existing,
     path: &[String],
 ) -> bool {
+    let existing_set = existing.set;
     let dotted = path.join(".");
     let text = yaml::scalar_text(node).map(|t| t.into_owned());
     let vocab = &cx.policy.vocab;
@@ -279,10 +291,13 @@ fn scalar(
             } else {
                 " in a values file"
             };
-            let hint = if existing_set || has_existing_hint(path) {
-                "; this block supports existingSecret"
+            let block = &path[..path.len().saturating_sub(1)];
+            let hint = if existing.present {
+                "; this block supports existingSecret".to_string()
+            } else if let Some(offer) = cx.chart.and_then(|c| c.offer_for(block)) {
+                format!("; the chart's default values offer {offer} for it")
             } else {
-                ""
+                String::new()
             };
             let decoded = decode_hint(cx, &text);
             cx.emit_at(
@@ -540,8 +555,22 @@ fn is_reference_block(k: &str) -> bool {
         || k.ends_with("SecretRef")
 }
 
-/// The hint is worth giving when the enclosing block looks like a chart's
-/// auth block (bitnami-style charts all offer `existingSecret` there).
-fn has_existing_hint(path: &[String]) -> bool {
-    path.len() >= 2 && path[path.len() - 2] == "auth"
+/// The `existingSecret*` keys a chart's default values offer, by the dotted
+/// path of their block.
+pub(super) fn existing_secret_offers(
+    node: &Node<'_>,
+    path: &mut Vec<String>,
+    out: &mut Vec<String>,
+) {
+    for (k, v) in yaml::entries(node) {
+        if is_existing_secret_key(k) {
+            let mut p = path.clone();
+            p.push(k.to_string());
+            out.push(p.join("."));
+        } else if yaml::is_mapping(v) {
+            path.push(k.to_string());
+            existing_secret_offers(v, path, out);
+            path.pop();
+        }
+    }
 }
