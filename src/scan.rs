@@ -3,9 +3,10 @@
 
 use crate::engine::Engine;
 use crate::finding::{Finding, normalize_path};
-use crate::policy::{ChartDefaults, Policy};
+use crate::policy::{ChartDefaults, FileContext, Policy};
 use crate::source::Messages;
 use crate::source::fs::{self, WalkOptions};
+use crate::source::repo::WorkTree;
 use crate::suppress::Baseline;
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};
@@ -52,6 +53,20 @@ pub fn run(
     let observed = Mutex::new(Vec::new());
     let charts = ChartCache::default();
     let references = Mutex::new(Vec::new());
+    // The git work trees the scanned paths are in, for the repository checks.
+    let trees: std::sync::OnceLock<Vec<WorkTree>> = std::sync::OnceLock::new();
+    let repo_checks_on = policy.is_some_and(Policy::repo_checks_active);
+    let work_trees = || trees.get_or_init(|| discover_trees(&req.paths, &cwd, messages));
+    let missing_reference = |from: &str, target: &str| -> Option<String> {
+        let from_abs = absolute(&cwd, &root.join(from));
+        let target = lexical_normal(&chart_dir(&from_abs).join(target));
+        let wt = work_trees().iter().find(|t| target.starts_with(&t.root))?;
+        if target.exists() {
+            return None;
+        }
+        let rel = wt.relative(&target)?;
+        (!wt.is_ignored(&rel, false)).then_some(rel)
+    };
     let scan_blob = |shown: &str, data: &[u8]| {
         files.fetch_add(1, Ordering::Relaxed);
         bytes.fetch_add(data.len() as u64, Ordering::Relaxed);
@@ -64,13 +79,12 @@ pub fn run(
             } else {
                 None
             };
-            let report = p.check(
-                shown,
-                data,
-                engine,
-                want.then_some(&mut hints),
-                chart.as_deref(),
-            );
+            let fcx = FileContext {
+                hints: want.then_some(&mut hints),
+                chart: chart.as_deref(),
+                missing_reference: repo_checks_on.then_some(&missing_reference as _),
+            };
+            let report = p.check(shown, data, engine, fcx);
             for w in report.warnings {
                 messages.warn(w);
             }
@@ -146,9 +160,19 @@ pub fn run(
     if let Some(p) = policy {
         findings.extend(p.finish(&observed.into_inner().unwrap_or_default()));
         let refs = references.into_inner().unwrap_or_default();
-        findings.extend(repo_checks(
-            p, engine, &roots, &root, &cwd, &refs, req, messages,
-        ));
+        if repo_checks_on {
+            findings.extend(repo_checks(
+                p,
+                engine,
+                work_trees(),
+                &roots,
+                &root,
+                &cwd,
+                &refs,
+                req,
+                messages,
+            ));
+        }
     }
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     let before = findings.len();
@@ -165,13 +189,36 @@ pub fn run(
     }
 }
 
+/// The git work trees holding the scanned paths (each once).
+fn discover_trees(paths: &[PathBuf], cwd: &Path, messages: &Messages) -> Vec<WorkTree> {
+    let mut out: Vec<WorkTree> = Vec::new();
+    for p in paths.iter().filter(|p| p.as_os_str() != "-") {
+        let abs = absolute(cwd, p);
+        let dir = if abs.is_dir() {
+            abs.as_path()
+        } else {
+            abs.parent().unwrap_or(&abs)
+        };
+        if out.iter().any(|t| dir.starts_with(&t.root)) {
+            continue;
+        }
+        match WorkTree::discover(dir) {
+            Ok(Some(wt)) => out.push(wt),
+            Ok(None) => {}
+            Err(e) => messages.warn(e),
+        }
+    }
+    out
+}
+
 /// The repository checks (secrets files tracked, not ignored, readable by
-/// others) for every walked directory that is in a git work tree, and for
-/// the secrets files that values files name.
+/// others) for the walked directories and named files that are in a git
+/// work tree, and for existing files that values files name in `secretsFiles`.
 #[allow(clippy::too_many_arguments)]
 fn repo_checks(
     policy: &Policy,
     engine: &Engine,
+    trees: &[WorkTree],
     roots: &[PathBuf],
     root: &Path,
     cwd: &Path,
@@ -180,26 +227,29 @@ fn repo_checks(
     messages: &Messages,
 ) -> Vec<Finding> {
     use crate::policy::repo::{self, Status};
-    use crate::source::repo::{WorkTree, mode};
+    use crate::source::repo::mode;
     let mut out = Vec::new();
     let mut seen = std::collections::HashSet::new();
     let vocab = policy.vocabulary();
     let max = req.walk.max_file_size;
-    let mut judge = |wt: &WorkTree, path: &Path, rel: &str, out: &mut Vec<Finding>| {
+    let tree_of = |p: &Path| trees.iter().find(|t| p.starts_with(&t.root));
+    let mut judge = |path: &Path, out: &mut Vec<Finding>| {
+        let Some(wt) = tree_of(path) else { return };
+        let Some(rel) = wt.relative(path) else { return };
         let shown = display_path(cwd, root, path);
         if !seen.insert(shown.clone()) || engine.path_allowed(&shown) {
             return;
         }
-        let status = if wt.is_tracked(rel) {
+        let status = if wt.is_tracked(&rel) {
             Status::Tracked
-        } else if wt.is_ignored(rel, false) {
+        } else if wt.is_ignored(&rel, false) {
             Status::Ignored
         } else {
             Status::NotIgnored
         };
         let mut data = Vec::new();
         if !fs::read_file(path, max, messages, &mut data)
-            || !repo::content_is_secret(rel, &data, vocab)
+            || !repo::content_is_secret(&rel, &data, vocab)
         {
             return;
         }
@@ -207,53 +257,30 @@ fn repo_checks(
             out.push(f);
         }
     };
-    if !policy.repo_checks_active() {
-        return out;
-    }
-    let mut trees: Vec<WorkTree> = Vec::new();
     // Named files (a pre-commit run passes the staged ones) are judged too.
     for p in req.paths.iter().filter(|p| p.is_file()) {
         let abs = absolute(cwd, p);
-        if let Ok(Some(wt)) = WorkTree::discover(abs.parent().unwrap_or(&abs))
-            && let Some(rel) = wt.relative(&abs)
-            && repo::is_secrets_file_name(&rel)
-        {
-            judge(&wt, &abs, &rel, &mut out);
+        let named = tree_of(&abs)
+            .and_then(|wt| wt.relative(&abs))
+            .is_some_and(|rel| repo::is_secrets_file_name(&rel));
+        if named {
+            judge(&abs, &mut out);
         }
     }
     for dir in roots {
-        let wt = match WorkTree::discover(&absolute(cwd, dir)) {
-            Ok(Some(wt)) => wt,
-            Ok(None) => continue,
-            Err(e) => {
-                messages.warn(e);
-                continue;
-            }
-        };
-        for (path, rel) in wt.find_files(&absolute(cwd, dir), repo::is_secrets_file_name) {
-            judge(&wt, &path, &rel, &mut out);
+        let dir = absolute(cwd, dir);
+        let Some(wt) = tree_of(&dir) else { continue };
+        for (path, _) in wt.find_files(&dir, repo::is_secrets_file_name) {
+            judge(&path, &mut out);
         }
-        trees.push(wt);
     }
     for r in references {
         let from = absolute(cwd, &root.join(&r.from));
-        let chart = chart_dir(&from);
-        let target = chart.join(&r.target);
-        let Some(wt) = trees.iter().find(|t| target.starts_with(&t.root)) else {
-            continue;
-        };
-        let Some(rel) = wt.relative(&lexical_normal(&target)) else {
-            continue;
-        };
+        let target = lexical_normal(&chart_dir(&from).join(&r.target));
         if target.is_file() {
-            judge(wt, &target, &rel, &mut out);
-        } else if !wt.is_ignored(&rel, false)
-            && let Some(f) = policy.missing_reference_finding(r, &rel)
-        {
-            out.push(f);
+            judge(&target, &mut out);
         }
     }
-    out.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     out
 }
 

@@ -126,6 +126,22 @@ pub struct FileReport {
     pub references: Vec<repo::Reference>,
 }
 
+/// Given a values file and a `secretsFiles` entry, the path to report when
+/// that file does not exist and no committed `.gitignore` would cover it.
+pub type MissingReference<'a> = dyn Fn(&str, &str) -> Option<String> + Sync + 'a;
+
+/// What the caller knows about a file beyond its bytes (all optional).
+#[derive(Default)]
+pub struct FileContext<'a> {
+    /// The engine's hint word offsets (see [`Policy::wants_hints`]).
+    pub hints: Option<&'a mut Vec<usize>>,
+    /// The chart's default values (see [`Policy::wants_chart_defaults`]).
+    pub chart: Option<&'a ChartDefaults>,
+    /// For a secrets file named by this values file: the path to report
+    /// when it does not exist and no committed `.gitignore` would cover it.
+    pub missing_reference: Option<&'a MissingReference<'a>>,
+}
+
 /// What a chart's default `values.yaml` (next to `Chart.yaml`) offers: the
 /// dotted paths of its `existingSecret*` keys.
 #[derive(Debug, Default, Clone)]
@@ -304,9 +320,13 @@ impl Policy {
         path: &str,
         data: &[u8],
         engine: &Engine,
-        hints: Option<&mut Vec<usize>>,
-        chart: Option<&ChartDefaults>,
+        fcx: FileContext<'_>,
     ) -> FileReport {
+        let FileContext {
+            hints,
+            chart,
+            missing_reference,
+        } = fcx;
         let mut report = FileReport::default();
         if self.active.is_empty() {
             return report;
@@ -391,6 +411,7 @@ impl Policy {
             pos: Positions::new(text),
             lines: std::cell::OnceCell::new(),
             chart,
+            missing_reference,
             production: matches!(
                 kind,
                 FileKind::Values {
@@ -456,6 +477,7 @@ impl Policy {
 /// not a secret value: shown as is, never redacted.
 const SETTING_CHECKS: &[&str] = &[
     "unencoded-password-in-url",
+    "secrets-file-not-ignored",
     "existing-secret-not-set",
     "inline-secret-with-existing-secret",
     "auth-disabled-in-production",
@@ -474,6 +496,7 @@ struct Cx<'p, 'a> {
     lines: std::cell::OnceCell<LineIndex>,
     /// The chart's default values, for production values files.
     chart: Option<&'p ChartDefaults>,
+    missing_reference: Option<&'p MissingReference<'p>>,
     production: bool,
     secrets_file: bool,
     /// Value spans already reported per check, so an aliased value is reported once.
@@ -580,29 +603,24 @@ impl Cx<'_, '_> {
         names
     }
 
-    /// Records a secrets file named by a values file.
+    /// Records a secrets file named by a values file, and reports it if it
+    /// does not exist and would not be ignored once created.
     fn reference(&mut self, node: &Node<'_>, target: &str, key: &str) {
-        let Some(spec) = catalog::check("secrets-file-not-ignored") else {
-            return;
-        };
-        let Some(sev) = self.policy.severity(&spec.id) else {
-            return;
-        };
-        let (s, e) = self.pos.value_span(node);
-        let data = self.text.as_bytes();
-        let lines = self.lines.get_or_init(|| LineIndex::new(data));
-        if crate::suppress::inline_allowed(data, lines.line_start_of(s)) {
-            return;
-        }
-        let mut f = lines.finding_for(&spec.id, &spec.name, sev, self.path, data, s, e);
-        f.fingerprint = fingerprint(&spec.id, self.path, target.as_bytes());
-        f.sensitive = false;
         self.report.references.push(repo::Reference {
             from: self.path.to_string(),
             target: target.to_string(),
-            key: key.to_string(),
-            finding: f,
         });
+        if let Some(rel) = self.missing_reference.and_then(|f| f(self.path, target)) {
+            self.emit_at(
+                "secrets-file-not-ignored",
+                node,
+                target,
+                format!(
+                    "{rel} (from {key}) is not covered by .gitignore: once created, the next `git add .` commits it"
+                ),
+                None,
+            );
+        }
     }
 
     /// Records a value at a `policy.equal` path.

@@ -204,19 +204,6 @@ impl Policy {
         f.sensitive = true;
         Some(f)
     }
-
-    /// A referenced secrets file that does not exist and that no committed
-    /// `.gitignore` covers, reported at the line that references it.
-    pub fn missing_reference_finding(&self, r: &Reference, resolved: &str) -> Option<Finding> {
-        let severity = self.severity("secrets-file-not-ignored")?;
-        let mut f = r.finding.clone();
-        f.severity = severity;
-        f.message = Some(format!(
-            "{resolved} (from {}) is not covered by .gitignore: once created, the next `git add .` commits it",
-            r.key
-        ));
-        Some(f)
-    }
 }
 
 /// A secrets file named in a values file (`secretsFiles: [env/x.yaml]`).
@@ -226,10 +213,6 @@ pub struct Reference {
     pub from: String,
     /// The path as written, relative to the chart directory.
     pub target: String,
-    /// The dotted key that names it.
-    pub key: String,
-    /// A finding at the referencing scalar (rule and message filled in later).
-    pub finding: Finding,
 }
 
 #[cfg(test)]
