@@ -5,6 +5,7 @@ use crate::config::{self, Config};
 use crate::engine::{Engine, Prefilter, RuleEntry};
 use crate::finding::Severity;
 use crate::git;
+use crate::policy::{Policy, catalog};
 use crate::report::{self, Format, ReportContext};
 use crate::rules::{self, RuleError, RuleSpec};
 use crate::scan::{self, ScanRequest};
@@ -152,8 +153,8 @@ struct CommonArgs {
     #[arg(long, value_name = "N", default_value_t = 0)]
     threads: usize,
 
-    /// Skip the Helm/Kubernetes secret-handling policy checks (accepted now so
-    /// scripts can pass it; those checks are not in this release yet).
+    /// Skip the Helm/Kubernetes secret-handling policy checks (values files,
+    /// manifests); only the credential rules run.
     #[arg(long)]
     no_policy: bool,
 
@@ -233,7 +234,31 @@ fn load_config(explicit: Option<&Path>, no_config: bool, root: &Path) -> Result<
 fn all_specs(cfg: &Config) -> Result<Vec<RuleSpec>, RuleError> {
     let mut specs = rules::builtin_specs()?;
     specs.extend(cfg.file.rules.iter().cloned());
+    specs.extend(catalog::rule_specs().iter().cloned());
     Ok(specs)
+}
+
+/// A policy check's documentation as a rule spec, by id.
+fn policy_rule(id: &str) -> Option<&'static RuleSpec> {
+    catalog::rule_specs().iter().find(|r| r.id() == id)
+}
+
+/// The policy checks, unless `--no-policy` or every check is off.
+fn build_policy(cfg: &Config, c: &CommonArgs) -> Result<Option<Policy>, u8> {
+    if c.no_policy {
+        return Ok(None);
+    }
+    let mut disabled = cfg.file.disable.clone();
+    disabled.extend(c.disable_rules.iter().cloned());
+    let shown = cfg
+        .path
+        .as_ref()
+        .map_or_else(|| "configuration".to_string(), |p| p.display().to_string());
+    match Policy::new(&cfg.file.policy, &disabled, &c.only_rules) {
+        Ok(p) if p.is_inert() => Ok(None),
+        Ok(p) => Ok(Some(p)),
+        Err(e) => Err(error(format!("{shown}: {e}"))),
+    }
 }
 
 fn run_scan(args: ScanArgs) -> u8 {
@@ -254,6 +279,10 @@ fn run_scan(args: ScanArgs) -> u8 {
     };
     let engine = match build_engine(&cfg, c, prefilter_for(&paths)) {
         Ok(e) => e,
+        Err(code) => return code,
+    };
+    let policy = match build_policy(&cfg, c) {
+        Ok(p) => p,
         Err(code) => return code,
     };
     let baseline = match load_baseline(c) {
@@ -288,7 +317,13 @@ fn run_scan(args: ScanArgs) -> u8 {
         },
         stdin_name: args.stdin_filename.clone(),
     };
-    let outcome = scan::run(&engine, &request, baseline.as_ref(), &messages);
+    let outcome = scan::run(
+        &engine,
+        policy.as_ref(),
+        &request,
+        baseline.as_ref(),
+        &messages,
+    );
     let code = match report_outcome(c, &engine, &outcome) {
         Ok(code) => code,
         Err(code) => return code,
@@ -311,7 +346,7 @@ fn report_outcome(c: &CommonArgs, engine: &Engine, outcome: &scan::ScanOutcome) 
         )));
     }
     let to_terminal = c.output.is_none() && io::stdout().is_terminal();
-    let rule_lookup = |id: &str| engine.rule(id);
+    let rule_lookup = |id: &str| engine.rule(id).or_else(|| policy_rule(id));
     let ctx = ReportContext {
         outcome,
         rule: &rule_lookup,
@@ -408,7 +443,7 @@ fn build_engine(cfg: &Config, c: &CommonArgs, prefilter: Prefilter) -> Result<En
         entries.extend(cfg.file.rules.iter().cloned().map(RuleEntry::from_spec));
     }
     for id in c.only_rules.iter().chain(&c.disable_rules) {
-        if !c.no_secrets && !entries.iter().any(|e| e.id == *id) {
+        if !c.no_secrets && !entries.iter().any(|e| e.id == *id) && catalog::check(id).is_none() {
             return Err(error(format!(
                 "unknown rule id `{id}` (see `keywarden rules`)"
             )));
@@ -533,7 +568,10 @@ fn run_rules(args: RulesArgs) -> u8 {
         None => {
             crate::rules::docs::write_list(by_id.values(), args.format == Format::Json, &mut out)
         }
-        Some(id) => match by_id.get(id) {
+        Some(id) => match by_id
+            .get(id)
+            .or_else(|| catalog::check(id).and_then(|c| by_id.get(&c.id)))
+        {
             Some(spec) => {
                 crate::rules::docs::write_rule(spec, args.format == Format::Json, &mut out)
             }

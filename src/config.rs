@@ -27,6 +27,7 @@ pub struct ConfigFile {
     pub allow: AllowSpec,
     pub disable: Vec<String>,
     pub rules: Vec<RuleSpec>,
+    pub policy: crate::policy::PolicySpec,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -94,6 +94,9 @@ pub struct Finding {
     /// "plaintext secret at postgresql.auth.password"); `None` for credential
     /// rules, whose message is "<rule name> found".
     pub message: Option<String>,
+    /// False for policy findings that point at a setting rather than a secret
+    /// (`create: false`): their text is shown as is, never redacted.
+    pub sensitive: bool,
     /// Where a finding read from git history came from; `None` for files on disk.
     pub origin: Option<Origin>,
 }

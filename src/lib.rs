@@ -2,7 +2,8 @@
 //!
 //! The flow is `source -> blobs -> engine -> findings -> filter -> report`:
 //! [`source`] and [`git`] yield bytes with a path, the [`engine`] turns bytes into
-//! [`finding::Finding`]s without any I/O, [`suppress`] drops what the user
+//! [`finding::Finding`]s without any I/O, [`policy`] checks how YAML handles
+//! secrets, [`suppress`] drops what the user
 //! allowed, and [`report`] formats what is left.
 
 pub mod cli;
@@ -10,6 +11,7 @@ pub mod config;
 pub mod engine;
 pub mod finding;
 pub mod git;
+pub mod policy;
 pub mod report;
 pub mod rules;
 pub mod scan;

@@ -3,8 +3,10 @@
 
 use crate::engine::Engine;
 use crate::finding::{Finding, normalize_path};
+use crate::policy::{ChartDefaults, FileContext, Policy};
 use crate::source::Messages;
 use crate::source::fs::{self, WalkOptions};
+use crate::source::repo::WorkTree;
 use crate::suppress::Baseline;
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};
@@ -36,6 +38,7 @@ pub struct ScanOutcome {
 
 pub fn run(
     engine: &Engine,
+    policy: Option<&Policy>,
     req: &ScanRequest,
     baseline: Option<&Baseline>,
     messages: &Messages,
@@ -47,10 +50,60 @@ pub fn run(
     let cwd = std::env::current_dir().unwrap_or_default();
     let root = absolute(&cwd, &req.root);
 
+    let observed = Mutex::new(Vec::new());
+    let charts = ChartCache::default();
+    let references = Mutex::new(Vec::new());
+    // The git work trees the scanned paths are in, for the repository checks.
+    let trees: std::sync::OnceLock<Vec<WorkTree>> = std::sync::OnceLock::new();
+    let repo_checks_on = policy.is_some_and(Policy::repo_checks_active);
+    let work_trees = || trees.get_or_init(|| discover_trees(&req.paths, &cwd, messages));
+    let missing_reference = |from: &str, target: &str| -> Option<String> {
+        let from_abs = absolute(&cwd, &root.join(from));
+        let target = lexical_normal(&chart_dir(&from_abs).join(target));
+        let wt = work_trees().iter().find(|t| target.starts_with(&t.root))?;
+        if target.exists() {
+            return None;
+        }
+        let rel = wt.relative(&target)?;
+        (!wt.is_ignored(&rel, false)).then_some(rel)
+    };
     let scan_blob = |shown: &str, data: &[u8]| {
         files.fetch_add(1, Ordering::Relaxed);
         bytes.fetch_add(data.len() as u64, Ordering::Relaxed);
-        let f = engine.scan(shown, data);
+        let mut hints = Vec::new();
+        let want = policy.is_some_and(|p| p.wants_hints(shown, data.len()));
+        let mut f = engine.scan_hinted(shown, data, want.then_some(&mut hints));
+        if let Some(p) = policy {
+            let chart = if p.wants_chart_defaults(shown) {
+                charts.defaults_for(&absolute(&cwd, &root.join(shown)))
+            } else {
+                None
+            };
+            let fcx = FileContext {
+                hints: want.then_some(&mut hints),
+                chart: chart.as_deref(),
+                missing_reference: repo_checks_on.then_some(&missing_reference as _),
+            };
+            let report = p.check(shown, data, engine, fcx);
+            for w in report.warnings {
+                messages.warn(w);
+            }
+            if !report.observed.is_empty()
+                && let Ok(mut o) = observed.lock()
+            {
+                o.extend(report.observed);
+            }
+            if !report.references.is_empty()
+                && let Ok(mut r) = references.lock()
+            {
+                r.extend(report.references);
+            }
+            let mut pf = report.findings;
+            if !pf.is_empty() || (!f.is_empty() && !report.cleared.is_empty()) {
+                crate::policy::merge_overlapping(engine, &mut f, &mut pf, &report.cleared);
+                f.extend(pf);
+            }
+        }
         if !f.is_empty()
             && let Ok(mut all) = found.lock()
         {
@@ -104,6 +157,23 @@ pub fn run(
     });
 
     let mut findings = found.into_inner().unwrap_or_default();
+    if let Some(p) = policy {
+        findings.extend(p.finish(&observed.into_inner().unwrap_or_default()));
+        let refs = references.into_inner().unwrap_or_default();
+        if repo_checks_on {
+            findings.extend(repo_checks(
+                p,
+                engine,
+                work_trees(),
+                &roots,
+                &root,
+                &cwd,
+                &refs,
+                req,
+                messages,
+            ));
+        }
+    }
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     let before = findings.len();
     if let Some(b) = baseline {
@@ -117,6 +187,156 @@ pub fn run(
         elapsed: started.elapsed(),
         git: None,
     }
+}
+
+/// The git work trees holding the scanned paths (each once).
+fn discover_trees(paths: &[PathBuf], cwd: &Path, messages: &Messages) -> Vec<WorkTree> {
+    let mut out: Vec<WorkTree> = Vec::new();
+    for p in paths.iter().filter(|p| p.as_os_str() != "-") {
+        let abs = absolute(cwd, p);
+        let dir = if abs.is_dir() {
+            abs.as_path()
+        } else {
+            abs.parent().unwrap_or(&abs)
+        };
+        if out.iter().any(|t| dir.starts_with(&t.root)) {
+            continue;
+        }
+        match WorkTree::discover(dir) {
+            Ok(Some(wt)) => out.push(wt),
+            Ok(None) => {}
+            Err(e) => messages.warn(e),
+        }
+    }
+    out
+}
+
+/// The repository checks (secrets files tracked, not ignored, readable by
+/// others) for the walked directories and named files that are in a git
+/// work tree, and for existing files that values files name in `secretsFiles`.
+#[allow(clippy::too_many_arguments)]
+fn repo_checks(
+    policy: &Policy,
+    engine: &Engine,
+    trees: &[WorkTree],
+    roots: &[PathBuf],
+    root: &Path,
+    cwd: &Path,
+    references: &[crate::policy::repo::Reference],
+    req: &ScanRequest,
+    messages: &Messages,
+) -> Vec<Finding> {
+    use crate::policy::repo::{self, Status};
+    use crate::source::repo::mode;
+    let mut out = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let vocab = policy.vocabulary();
+    let max = req.walk.max_file_size;
+    let tree_of = |p: &Path| trees.iter().find(|t| p.starts_with(&t.root));
+    let mut judge = |path: &Path, out: &mut Vec<Finding>| {
+        let Some(wt) = tree_of(path) else { return };
+        let Some(rel) = wt.relative(path) else { return };
+        let shown = display_path(cwd, root, path);
+        if !seen.insert(shown.clone()) || engine.path_allowed(&shown) {
+            return;
+        }
+        let status = if wt.is_tracked(&rel) {
+            Status::Tracked
+        } else if wt.is_ignored(&rel, false) {
+            Status::Ignored
+        } else {
+            Status::NotIgnored
+        };
+        let mut data = Vec::new();
+        if !fs::read_file(path, max, messages, &mut data)
+            || !repo::content_is_secret(&rel, &data, vocab)
+        {
+            return;
+        }
+        if let Some(f) = policy.secrets_file_finding(&shown, status, mode(path), &data) {
+            out.push(f);
+        }
+    };
+    // Named files (a pre-commit run passes the staged ones) are judged too.
+    for p in req.paths.iter().filter(|p| p.is_file()) {
+        let abs = absolute(cwd, p);
+        let named = tree_of(&abs)
+            .and_then(|wt| wt.relative(&abs))
+            .is_some_and(|rel| repo::is_secrets_file_name(&rel));
+        if named {
+            judge(&abs, &mut out);
+        }
+    }
+    for dir in roots {
+        let dir = absolute(cwd, dir);
+        let Some(wt) = tree_of(&dir) else { continue };
+        for (path, _) in wt.find_files(&dir, repo::is_secrets_file_name) {
+            judge(&path, &mut out);
+        }
+    }
+    for r in references {
+        let from = absolute(cwd, &root.join(&r.from));
+        let target = lexical_normal(&chart_dir(&from).join(&r.target));
+        if target.is_file() {
+            judge(&target, &mut out);
+        }
+    }
+    out
+}
+
+/// Charts' default values, read once per chart directory.
+#[derive(Default)]
+struct ChartCache {
+    by_dir: Mutex<std::collections::HashMap<PathBuf, Option<std::sync::Arc<ChartDefaults>>>>,
+}
+
+impl ChartCache {
+    /// The defaults of the chart holding `values_file`: `values.yaml` next
+    /// to the nearest `Chart.yaml` above it.
+    fn defaults_for(&self, values_file: &Path) -> Option<std::sync::Arc<ChartDefaults>> {
+        let dir = values_file
+            .parent()?
+            .ancestors()
+            .find(|d| d.join("Chart.yaml").is_file())?
+            .to_path_buf();
+        if let Ok(cache) = self.by_dir.lock()
+            && let Some(hit) = cache.get(&dir)
+        {
+            return hit.clone();
+        }
+        let defaults = std::fs::read_to_string(dir.join("values.yaml"))
+            .ok()
+            .map(|t| std::sync::Arc::new(ChartDefaults::from_values(&t)));
+        if let Ok(mut cache) = self.by_dir.lock() {
+            cache.insert(dir, defaults.clone());
+        }
+        defaults
+    }
+}
+
+/// The chart directory of a values file: the nearest directory above it
+/// holding `Chart.yaml`, else its own directory.
+fn chart_dir(values_file: &Path) -> PathBuf {
+    let own = values_file.parent().unwrap_or(values_file);
+    own.ancestors()
+        .find(|d| d.join("Chart.yaml").is_file())
+        .unwrap_or(own)
+        .to_path_buf()
+}
+
+/// `a/b/../c` → `a/c`, without touching the filesystem.
+fn lexical_normal(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// Joins a root's display name and a path below it with `/`.

@@ -138,7 +138,7 @@ fn github_rule_errors(doc: &Value) -> Vec<String> {
 #[test]
 fn sarif_validates_against_the_schema_and_github_rules() {
     let doc = sarif_of(repo_root(), &[FIXTURES, "--no-config"]);
-    assert_eq!(doc["runs"][0]["results"].as_array().unwrap().len(), 5);
+    assert_eq!(doc["runs"][0]["results"].as_array().unwrap().len(), 7);
     let errs = schema_errors(&doc);
     assert!(errs.is_empty(), "schema errors: {errs:#?}");
     let errs = github_rule_errors(&doc);

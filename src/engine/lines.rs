@@ -37,6 +37,12 @@ impl LineIndex {
         self.newlines.get(line).copied().unwrap_or(self.len)
     }
 
+    /// 1-based line and character column of a byte offset.
+    pub fn line_col(&self, data: &[u8], offset: usize) -> (usize, usize) {
+        let l = self.line_of(offset);
+        (l + 1, column(data, self.line_start(l), offset))
+    }
+
     pub fn line_start_of(&self, offset: usize) -> usize {
         self.line_start(self.line_of(offset))
     }
@@ -44,6 +50,21 @@ impl LineIndex {
     pub fn finding(
         &self,
         spec: &RuleSpec,
+        path: &str,
+        data: &[u8],
+        start: usize,
+        end: usize,
+    ) -> Finding {
+        self.finding_for(spec.id(), &spec.name, spec.severity, path, data, start, end)
+    }
+
+    /// A finding of rule `id` for the bytes `start..end` of `data`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn finding_for(
+        &self,
+        id: &str,
+        name: &str,
+        severity: crate::finding::Severity,
         path: &str,
         data: &[u8],
         start: usize,
@@ -74,21 +95,22 @@ impl LineIndex {
         let context = format!("{before}{secret}{after}");
 
         Finding {
-            rule_id: spec.id().to_string(),
-            rule_name: spec.name.clone(),
-            severity: spec.severity,
+            rule_id: id.to_string(),
+            rule_name: name.to_string(),
+            severity,
             path: path.to_string(),
             start_line: sl + 1,
             start_column,
             end_line: el + 1,
             end_column,
-            fingerprint: fingerprint(spec.id(), path, &data[start..end]),
+            fingerprint: fingerprint(id, path, &data[start..end]),
             secret: secret.into_owned(),
             context,
             context_span: span,
             context_first_line: sl + 1,
             line_hash: None,
             message: None,
+            sensitive: true,
             origin: None,
         }
     }

@@ -10,7 +10,7 @@ mod allow;
 pub mod filters;
 mod keywords;
 pub mod line_hash;
-mod lines;
+pub mod lines;
 
 pub use allow::{Allowlist, RuleAllow, path_globs};
 
@@ -142,6 +142,9 @@ pub struct Engine {
     /// Rules without keywords: they run on every blob (kept few).
     always: Vec<u32>,
     allow: Allowlist,
+    /// For each automaton pattern, true if it is one of the policy checks'
+    /// hint words (`crate::policy::HINT_KEYWORDS`).
+    hint: Vec<bool>,
 }
 
 impl Engine {
@@ -209,6 +212,19 @@ impl Engine {
                 matcher: OnceLock::new(),
             });
         }
+        // The policy checks' hint words ride along in the same pass, so that
+        // finding where a large YAML file needs parsing costs nothing extra.
+        let mut hint = vec![false; keywords.len()];
+        for h in crate::policy::HINT_KEYWORDS {
+            let k = h.to_ascii_lowercase();
+            let idx = *keyword_index.entry(k.clone()).or_insert_with(|| {
+                keywords.push(k);
+                keyword_rules.push(Vec::new());
+                hint.push(false);
+                keywords.len() - 1
+            });
+            hint[idx] = true;
+        }
         let scanner =
             KeywordScanner::new(&keywords, prefilter == Prefilter::QuickStart).map_err(|e| {
                 RuleError {
@@ -225,6 +241,7 @@ impl Engine {
             keyword_rules,
             always,
             allow,
+            hint,
         })
     }
 
@@ -290,6 +307,11 @@ impl Engine {
         self.prepared(r as u32).map(|c| &c.spec)
     }
 
+    /// True if the configuration allows `path` for one rule or policy check.
+    pub fn rule_path_allowed(&self, rule_id: &str, path: &str) -> bool {
+        self.allow.rule_path_allowed(rule_id, &normalize_path(path))
+    }
+
     /// True if the configuration allows this whole path (nothing to scan).
     pub fn path_allowed(&self, path: &str) -> bool {
         self.allow.path_allowed(&normalize_path(path))
@@ -298,6 +320,17 @@ impl Engine {
     /// Scans one blob. `path` is used for path-scoped rules, allowlists and
     /// fingerprints; the data is never read from disk here.
     pub fn scan(&self, path: &str, data: &[u8]) -> Vec<Finding> {
+        self.scan_hinted(path, data, None)
+    }
+
+    /// Like [`Engine::scan`], and also collects the offsets where the policy
+    /// checks' hint words occur (unsorted) into `hints`.
+    pub fn scan_hinted(
+        &self,
+        path: &str,
+        data: &[u8],
+        hints: Option<&mut Vec<usize>>,
+    ) -> Vec<Finding> {
         let path = normalize_path(path);
         if self.allow.path_allowed(&path) {
             return Vec::new();
@@ -307,11 +340,17 @@ impl Engine {
             if slots.len() < self.rules.len() {
                 slots.resize(self.rules.len(), u32::MAX);
             }
-            self.scan_with(&path, data, &mut slots)
+            self.scan_with(&path, data, &mut slots, hints)
         })
     }
 
-    fn scan_with(&self, path: &str, data: &[u8], slot: &mut [u32]) -> Vec<Finding> {
+    fn scan_with(
+        &self,
+        path: &str,
+        data: &[u8],
+        slot: &mut [u32],
+        mut hints: Option<&mut Vec<usize>>,
+    ) -> Vec<Finding> {
         // Per rule touched, its search windows, merged as hits arrive so that
         // memory stays bounded however many times a keyword occurs. Hits are
         // ordered within each keyword-scan stream, so windows are kept per stream.
@@ -339,6 +378,11 @@ impl Engine {
             .for_each(data, &mut |pattern, start, end, stream| {
                 for &r in &self.keyword_rules[pattern] {
                     add(r, start, end, stream);
+                }
+                if let Some(h) = hints.as_deref_mut()
+                    && self.hint[pattern]
+                {
+                    h.push(start);
                 }
             });
         for &r in &self.always {

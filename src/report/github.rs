@@ -13,12 +13,15 @@ pub fn write(ctx: &ReportContext<'_>, out: &mut dyn Write) -> io::Result<()> {
             Severity::Info => "notice",
         };
         let title = format!("{} ({})", f.rule_name, f.rule_id);
-        let message = format!(
-            "{}: {} [{} severity]",
-            f.rule_name,
-            ctx.shown_secret(f),
-            f.severity
-        );
+        let message = match &f.message {
+            Some(m) => format!("{m} [{} severity]", f.severity),
+            None => format!(
+                "{}: {} [{} severity]",
+                f.rule_name,
+                ctx.shown_secret(f),
+                f.severity
+            ),
+        };
         writeln!(
             out,
             "::{level} file={},line={},col={},endLine={},endColumn={},title={}::{}",

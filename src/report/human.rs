@@ -137,7 +137,7 @@ impl FindingDiagnostic {
             })
             .to_string();
         FindingDiagnostic {
-            message: format!("{} found", f.rule_name),
+            message: super::message(f),
             code: format!("{} ({})", f.rule_id, f.severity),
             severity: match f.severity {
                 Severity::Critical | Severity::High => miette::Severity::Error,
@@ -148,7 +148,9 @@ impl FindingDiagnostic {
             label: format!(
                 "{} {}",
                 f.severity,
-                if f.end_line > f.start_line {
+                if !f.sensitive {
+                    "setting"
+                } else if f.end_line > f.start_line {
                     "secret (multi-line)"
                 } else {
                     "secret"

@@ -24,7 +24,10 @@ pub fn write(ctx: &ReportContext<'_>, out: &mut dyn Write) -> io::Result<()> {
             m.insert("end_line".into(), json!(f.end_line));
             m.insert("end_column".into(), json!(f.end_column));
             m.insert("fingerprint".into(), json!(f.fingerprint));
-            m.insert("redacted".into(), json!(crate::finding::redact(&f.secret)));
+            if let Some(msg) = &f.message {
+                m.insert("message".into(), json!(msg));
+            }
+            m.insert("redacted".into(), json!(ctx.shown_secret(f)));
             if ctx.show_secrets {
                 m.insert("secret".into(), json!(f.secret));
             }

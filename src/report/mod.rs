@@ -36,7 +36,7 @@ pub struct ReportContext<'a> {
 impl ReportContext<'_> {
     /// The secret as it may be printed: redacted unless `--show-secrets`.
     pub fn shown_secret(&self, f: &Finding) -> String {
-        if self.show_secrets {
+        if self.show_secrets || !f.sensitive {
             f.secret.clone()
         } else {
             redact(&f.secret)
@@ -56,6 +56,13 @@ pub fn write(format: Format, ctx: &ReportContext<'_>, out: &mut dyn Write) -> io
 /// Human diagnostics without the summary line (`--quiet`).
 pub fn write_findings_only(ctx: &ReportContext<'_>, out: &mut dyn Write) -> io::Result<()> {
     human::write_findings(ctx, out)
+}
+
+/// The finding's message: a policy check's own, else "<rule name> found".
+pub fn message(f: &Finding) -> String {
+    f.message
+        .clone()
+        .unwrap_or_else(|| format!("{} found", f.rule_name))
 }
 
 /// Counts findings per severity, most severe first, omitting zeros.

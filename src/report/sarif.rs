@@ -3,7 +3,7 @@
 //! crate: we emit a small, fixed subset, and the schema test guards it.
 
 use super::{ReportContext, first_sentence};
-use crate::finding::{Finding, Severity, redact};
+use crate::finding::{Finding, Severity};
 use crate::git::GitInfo;
 use crate::rules::RuleSpec;
 use serde_json::{Value, json};
@@ -110,17 +110,19 @@ fn descriptor(id: &str, spec: Option<&RuleSpec>, sample: Option<&Finding>) -> Va
 }
 
 fn result(ctx: &ReportContext<'_>, f: &Finding, rule_index: usize) -> Value {
-    let shown = if ctx.show_secrets {
-        f.secret.clone()
-    } else {
-        redact(&f.secret)
+    let shown = ctx.shown_secret(f);
+    let remedy = first_sentence(
+        (ctx.rule)(&f.rule_id).map_or("Remove it and rotate it.", RuleSpec::remediation),
+    );
+    let text = match &f.message {
+        Some(m) => format!("{m}. {remedy}"),
+        None => format!("{} found: {shown}. {remedy}", f.rule_name),
     };
     json!({
         "ruleId": f.rule_id,
         "ruleIndex": rule_index,
         "level": level(f.severity),
-        "message": { "text": format!("{} found: {}. {}", f.rule_name, shown, first_sentence(
-            (ctx.rule)(&f.rule_id).map_or("Remove it and rotate it.", RuleSpec::remediation))) },
+        "message": { "text": text },
         "locations": [{
             "physicalLocation": {
                 "artifactLocation": { "uri": encode_uri_path(&f.path), "uriBaseId": "%SRCROOT%" },

@@ -30,6 +30,8 @@ fn summary_json(s: &RuleSpec) -> serde_json::Value {
         "tags": s.tags,
         "keywords": s.keywords,
         "generic": s.generic,
+        "kind": if s.policy.is_some() { "policy" } else { "credential" },
+        "code": s.policy,
     })
 }
 
@@ -46,6 +48,9 @@ pub fn write_rule(s: &RuleSpec, as_json: bool, out: &mut dyn Write) -> io::Resul
         v["negative_examples"] = json!(s.negative_examples);
         serde_json::to_writer_pretty(&mut *out, &v)?;
         return writeln!(out);
+    }
+    if s.policy.is_some() {
+        return write_check(s, out);
     }
     writeln!(out, "{} — {}", s.id(), s.name)?;
     writeln!(out, "severity: {}", s.severity)?;
@@ -77,6 +82,45 @@ pub fn write_rule(s: &RuleSpec, as_json: bool, out: &mut dyn Write) -> io::Resul
         writeln!(out, "\nNot reported")?;
         for e in &s.negative_examples {
             writeln!(out, "  {}", e.trim_end().replace('\n', "\n  "))?;
+        }
+    }
+    Ok(())
+}
+
+/// A policy check, in the shape of ruff's rule pages: what it does, why it
+/// is bad, an example, and what to use instead.
+fn write_check(s: &RuleSpec, out: &mut dyn Write) -> io::Result<()> {
+    let code = s.policy.as_deref().unwrap_or_default();
+    writeln!(out, "{} ({code}) — {}", s.id(), s.name)?;
+    writeln!(out, "severity: {} · policy check", s.severity)?;
+    if s.tags.iter().any(|t| t == "off-by-default") {
+        writeln!(
+            out,
+            "off by default: enable with `policy: {{ checks: {{ {}: {{ enabled: true }} }} }}`",
+            s.id()
+        )?;
+    }
+    let (what, why) = s
+        .description
+        .split_once("\n\nWhy is this bad? ")
+        .unwrap_or((s.description.as_str(), ""));
+    writeln!(out, "\nWhat it does\n  {}", wrap(what.trim()))?;
+    if !why.is_empty() {
+        writeln!(out, "\nWhy is this bad?\n  {}", wrap(why.trim()))?;
+    }
+    for (title, blocks) in [
+        ("Example", &s.examples),
+        ("Use instead", &s.negative_examples),
+    ] {
+        for e in blocks.iter() {
+            writeln!(out, "\n{title}\n  {}", e.trim_end().replace('\n', "\n  "))?;
+        }
+    }
+    writeln!(out, "\nHow to fix\n  {}", wrap(s.remediation().trim()))?;
+    if !s.references.is_empty() {
+        writeln!(out, "\nReferences")?;
+        for r in &s.references {
+            writeln!(out, "  - {r}")?;
         }
     }
     Ok(())

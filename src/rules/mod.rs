@@ -52,6 +52,9 @@ pub struct RuleSpec {
     pub examples: Vec<String>,
     #[serde(default)]
     pub negative_examples: Vec<String>,
+    /// For policy checks (not written in rule files): the check's short code.
+    #[serde(skip)]
+    pub policy: Option<String>,
 }
 
 impl RuleSpec {

@@ -1,0 +1,729 @@
+//! Secret-handling policy for Helm values files and Kubernetes manifests:
+//! checks over parsed YAML with exact spans, reported as ordinary findings.
+//! Like the engine, this is pure: path and bytes in, findings out.
+//!
+//! Which file gets which checks:
+//! - Helm templates (under `templates/`) are not YAML to the checks;
+//! - values files (`values*.yaml`, configurable) get the values checks;
+//! - other YAML holding `kind:` and `apiVersion:` gets the manifest checks.
+
+pub mod catalog;
+mod classify;
+mod manifests;
+mod prefilter;
+pub mod repo;
+mod url;
+mod values;
+mod yaml;
+
+pub use classify::Vocabulary;
+
+use crate::engine::{Engine, lines::LineIndex, path_globs};
+use crate::finding::{Finding, Severity, fingerprint};
+use globset::GlobSet;
+use std::collections::{BTreeMap, HashSet};
+use yaml::{Node, Positions};
+
+/// Files larger than this are left to the credential rules.
+pub const MAX_POLICY_BYTES: usize = 8 << 20;
+
+/// Values files larger than this are parsed only where they need to be: the
+/// top-level sections that hold a hint word.
+pub const SELECTIVE_PARSE_BYTES: usize = 16 << 10;
+
+/// Words that every finding of the values checks has in its top-level
+/// section (a secret-like key, `create`, a URL, `existingSecret`, an `auth:`
+/// block…). The engine reports where they occur during its keyword pass.
+pub const HINT_KEYWORDS: &[&str] = &[
+    "pass",
+    "pwd",
+    "secret",
+    "token",
+    "key",
+    "credential",
+    "auth",
+    "create",
+    "://",
+    "dsn",
+    "connectionstring",
+    "security",
+    "dockerconfig",
+    "dockercfg",
+    "sops",
+];
+
+/// The `policy:` section of `.keywarden.yaml`.
+#[derive(Debug, Default, Clone, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PolicySpec {
+    /// Globs of values files (default: `values*.yaml`, `*.values.yaml`,
+    /// `values/*.yaml`, `my-values*.yaml`, `secrets.yaml`, `*-secrets.yaml`).
+    pub values_files: Vec<String>,
+    /// Globs of production files (default: a `prod`/`production` path token).
+    pub production: Vec<String>,
+    pub secret_keys: SecretKeysSpec,
+    /// Extra placeholder values.
+    pub placeholders: Vec<String>,
+    /// Pairs (or groups) of dotted key paths that must hold the same value.
+    pub equal: Vec<Vec<String>>,
+    /// Per check (id or code): `enabled`, `severity`.
+    pub checks: BTreeMap<String, CheckSetting>,
+}
+
+#[derive(Debug, Default, Clone, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SecretKeysSpec {
+    pub extra: Vec<String>,
+    pub ignore: Vec<String>,
+}
+
+#[derive(Debug, Default, Clone, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CheckSetting {
+    pub enabled: Option<bool>,
+    pub severity: Option<Severity>,
+}
+
+/// What a path is to the policy checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    Values {
+        production: bool,
+        /// A file meant to hold the secrets (`env/app-secrets.yaml`, kept
+        /// out of git): only hygiene checks apply to its values.
+        secrets_file: bool,
+    },
+    /// YAML that may hold Kubernetes manifests.
+    Yaml { production: bool },
+    /// Not for the policy checks (templates, non-YAML).
+    Other,
+}
+
+/// The configured policy checks.
+pub struct Policy {
+    values_globs: Option<GlobSet>,
+    production_globs: Option<GlobSet>,
+    vocab: Vocabulary,
+    equal: Vec<Vec<String>>,
+    /// Enabled checks and their severity.
+    active: BTreeMap<&'static str, Severity>,
+}
+
+/// What checking one file produced.
+#[derive(Default)]
+pub struct FileReport {
+    pub findings: Vec<Finding>,
+    /// YAML that does not parse, as `path:line:col: message`.
+    pub warnings: Vec<String>,
+    /// Values at paths named in `policy.equal`, compared once all files are read.
+    pub observed: Vec<Observed>,
+    /// Values the checks read and found not to be secrets (references,
+    /// templates, placeholders, known non-credential keys, sealed data), as
+    /// (line, first column, last column): a generic credential rule's match
+    /// there is a false alarm.
+    pub cleared: Vec<(usize, usize, usize)>,
+    /// Secrets files named by this values file (`secretsFiles`).
+    pub references: Vec<repo::Reference>,
+}
+
+/// Given a values file and a `secretsFiles` entry, the path to report when
+/// that file does not exist and no committed `.gitignore` would cover it.
+pub type MissingReference<'a> = dyn Fn(&str, &str) -> Option<String> + Sync + 'a;
+
+/// What the caller knows about a file beyond its bytes (all optional).
+#[derive(Default)]
+pub struct FileContext<'a> {
+    /// The engine's hint word offsets (see [`Policy::wants_hints`]).
+    pub hints: Option<&'a mut Vec<usize>>,
+    /// The chart's default values (see [`Policy::wants_chart_defaults`]).
+    pub chart: Option<&'a ChartDefaults>,
+    /// For a secrets file named by this values file: the path to report
+    /// when it does not exist and no committed `.gitignore` would cover it.
+    pub missing_reference: Option<&'a MissingReference<'a>>,
+}
+
+/// What a chart's default `values.yaml` (next to `Chart.yaml`) offers: the
+/// dotted paths of its `existingSecret*` keys.
+#[derive(Debug, Default, Clone)]
+pub struct ChartDefaults {
+    offers: Vec<String>,
+}
+
+impl ChartDefaults {
+    /// Reads the offers from the default values' text; unparsable defaults offer nothing.
+    pub fn from_values(text: &str) -> ChartDefaults {
+        let mut offers = Vec::new();
+        if let Ok(docs) = yaml::load(text) {
+            for d in &docs {
+                values::existing_secret_offers(d, &mut Vec::new(), &mut offers);
+            }
+        }
+        ChartDefaults { offers }
+    }
+
+    /// The `existingSecret` key offered for a block or the nearest block above it.
+    fn offer_for(&self, block: &[String]) -> Option<&str> {
+        (1..=block.len()).rev().find_map(|n| {
+            let prefix = block[..n].join(".");
+            self.offers
+                .iter()
+                .find(|o| o.rsplit_once('.').is_some_and(|(b, _)| b == prefix))
+                .map(String::as_str)
+        })
+    }
+}
+
+/// A value seen at a key path that `policy.equal` names.
+#[derive(Debug, Clone)]
+pub struct Observed {
+    pub key: String,
+    pub value: String,
+    /// The finding to report if the value differs from its partner's.
+    pub finding: Finding,
+}
+
+impl Policy {
+    /// Builds the policy from configuration; `disabled` and `only` come from
+    /// `disable:` and `--disable-rule`/`--rule` (ids or codes).
+    pub fn new(spec: &PolicySpec, disabled: &[String], only: &[String]) -> Result<Policy, String> {
+        let globs = |g: &[String], what: &str| -> Result<Option<GlobSet>, String> {
+            if g.is_empty() {
+                Ok(None)
+            } else {
+                path_globs(g)
+                    .map(Some)
+                    .map_err(|e| format!("policy.{what}: {e}"))
+            }
+        };
+        for id in spec.checks.keys() {
+            if catalog::check(id).is_none() {
+                return Err(format!(
+                    "policy.checks: unknown check `{id}` (see `keywarden rules`)"
+                ));
+            }
+        }
+        for group in &spec.equal {
+            if group.len() < 2 {
+                return Err("policy.equal: each entry lists at least two key paths".into());
+            }
+        }
+        let mut active = BTreeMap::new();
+        for c in catalog::checks() {
+            let setting = spec
+                .checks
+                .iter()
+                .find(|(k, _)| catalog::check(k).is_some_and(|x| x.id == c.id))
+                .map(|(_, s)| s);
+            let named = |list: &[String]| {
+                list.iter()
+                    .any(|d| d == &c.id || d.eq_ignore_ascii_case(&c.code))
+            };
+            let mut on = setting.and_then(|s| s.enabled).unwrap_or(c.enabled);
+            if named(disabled) {
+                on = false;
+            }
+            if !only.is_empty() {
+                on = named(only);
+            }
+            if on {
+                let sev = setting.and_then(|s| s.severity).unwrap_or(c.severity);
+                active.insert(c.id.as_str(), sev);
+            }
+        }
+        Ok(Policy {
+            values_globs: globs(&spec.values_files, "values_files")?,
+            production_globs: globs(&spec.production, "production")?,
+            vocab: Vocabulary {
+                extra_keys: spec.secret_keys.extra.clone(),
+                ignore_keys: spec.secret_keys.ignore.clone(),
+                placeholders: spec.placeholders.clone(),
+            },
+            equal: spec.equal.clone(),
+            active,
+        })
+    }
+
+    /// True if no check is enabled.
+    pub fn is_inert(&self) -> bool {
+        self.active.is_empty()
+    }
+
+    /// What `path` (normalized, `/`-separated) is to the checks.
+    pub fn kind(&self, path: &str) -> FileKind {
+        let name = path.rsplit('/').next().unwrap_or(path);
+        let lower = name.to_ascii_lowercase();
+        if !(lower.ends_with(".yaml") || lower.ends_with(".yml")) {
+            return FileKind::Other;
+        }
+        if path.split('/').any(|c| c == "templates") {
+            return FileKind::Other;
+        }
+        let production = match &self.production_globs {
+            Some(g) => g.is_match(path),
+            None => path
+                .split(['/', '-', '_', '.'])
+                .any(|t| t.eq_ignore_ascii_case("prod") || t.eq_ignore_ascii_case("production")),
+        };
+        let stem = lower.trim_end_matches(".yaml").trim_end_matches(".yml");
+        let secrets_file =
+            stem == "secrets" || stem.ends_with("-secrets") || stem.ends_with("_secrets");
+        let values = match &self.values_globs {
+            Some(g) => g.is_match(path),
+            None => {
+                stem.starts_with("values")
+                    || stem.ends_with(".values")
+                    // heimdall-style `env/app-secrets.yaml`, passed with -f
+                    || secrets_file
+                    || stem.starts_with("my-values")
+                    || path
+                        .rsplit('/')
+                        .nth(1)
+                        .is_some_and(|d| d.eq_ignore_ascii_case("values"))
+            }
+        };
+        if values {
+            FileKind::Values {
+                production,
+                secrets_file,
+            }
+        } else {
+            FileKind::Yaml { production }
+        }
+    }
+
+    /// True if checking `path` wants its chart's default values (a
+    /// production values file).
+    pub fn wants_chart_defaults(&self, path: &str) -> bool {
+        !self.active.is_empty()
+            && matches!(
+                self.kind(path),
+                FileKind::Values {
+                    production: true,
+                    secrets_file: false
+                }
+            )
+    }
+
+    /// True if checking `path` (of `len` bytes) can use the engine's hint
+    /// offsets to parse only part of it.
+    pub fn wants_hints(&self, path: &str, len: usize) -> bool {
+        len > SELECTIVE_PARSE_BYTES
+            && len <= MAX_POLICY_BYTES
+            && !self.active.is_empty()
+            && matches!(self.kind(path), FileKind::Values { .. })
+    }
+
+    /// Runs the checks that apply to one file. `hints` are the engine's hint
+    /// word offsets, when it collected them.
+    pub fn check(
+        &self,
+        path: &str,
+        data: &[u8],
+        engine: &Engine,
+        fcx: FileContext<'_>,
+    ) -> FileReport {
+        let FileContext {
+            hints,
+            chart,
+            missing_reference,
+        } = fcx;
+        let mut report = FileReport::default();
+        if self.active.is_empty() {
+            return report;
+        }
+        let kind = self.kind(path);
+        if kind == FileKind::Other || data.len() > MAX_POLICY_BYTES {
+            return report;
+        }
+        // Only YAML that could hold a manifest is parsed outside values files.
+        if let FileKind::Yaml { .. } = kind
+            && (memchr::memmem::find(data, b"kind:").is_none()
+                || memchr::memmem::find(data, b"apiVersion").is_none())
+        {
+            return report;
+        }
+        // Large values files: parse only the sections where a hint line
+        // could be a finding.
+        let mut cleared = Vec::new();
+        let sections = match hints {
+            Some(h) if matches!(kind, FileKind::Values { .. }) => {
+                let equal_keys: Vec<&str> = self
+                    .equal
+                    .iter()
+                    .flatten()
+                    .filter_map(|k| k.rsplit('.').next())
+                    .collect();
+                let pcx = prefilter::Context {
+                    production: matches!(
+                        kind,
+                        FileKind::Values {
+                            production: true,
+                            ..
+                        }
+                    ),
+                    vocab: &self.vocab,
+                    equal_keys: &equal_keys,
+                    empty_check: self.active.contains_key("empty-credential-in-production"),
+                };
+                prefilter::select(data, h, &pcx).map(|sel| {
+                    cleared = sel.cleared;
+                    sel.sections
+                })
+            }
+            _ => None,
+        };
+        if sections.as_ref().is_some_and(Vec::is_empty) {
+            // Nothing to parse: only cleared values to record, positioned
+            // without validating or indexing the whole file.
+            report.cleared = line_cols(data, &cleared);
+            return report;
+        }
+        let Ok(text) = std::str::from_utf8(data) else {
+            return report;
+        };
+        let parsed = match sections.as_deref() {
+            Some([]) => Ok(Vec::new()),
+            Some(sel) => yaml::load_sections(text, sel).map_or_else(|| yaml::load(text), Ok),
+            None => yaml::load(text),
+        };
+        let docs = match parsed {
+            Ok(d) => d,
+            Err(e) => {
+                // Helm-templated YAML outside templates/ is expected not to parse.
+                if !text.contains("{{") {
+                    report.warnings.push(format!(
+                        "{path}:{}:{}: YAML does not parse ({}); policy checks skipped, credential rules still ran",
+                        e.line, e.column, e.message
+                    ));
+                }
+                return report;
+            }
+        };
+        if docs.is_empty() {
+            report.cleared = line_cols(data, &cleared);
+            return report;
+        }
+        let mut cx = Cx {
+            policy: self,
+            engine,
+            path,
+            text,
+            pos: Positions::new(text),
+            lines: std::cell::OnceCell::new(),
+            chart,
+            missing_reference,
+            production: matches!(
+                kind,
+                FileKind::Values {
+                    production: true,
+                    ..
+                } | FileKind::Yaml { production: true }
+            ),
+            secrets_file: matches!(
+                kind,
+                FileKind::Values {
+                    secrets_file: true,
+                    ..
+                }
+            ),
+            seen: HashSet::new(),
+            report: &mut report,
+        };
+        cx.report.cleared = line_cols(data, &cleared);
+        for doc in &docs {
+            if yaml::is_sops(doc) {
+                continue;
+            }
+            match kind {
+                FileKind::Values { .. } => values::check(&mut cx, doc),
+                _ => manifests::check(&mut cx, doc),
+            }
+        }
+        report
+    }
+
+    /// Compares the values seen at `policy.equal` paths across all files.
+    pub fn finish(&self, observed: &[Observed]) -> Vec<Finding> {
+        let mut out = Vec::new();
+        if !self.active.contains_key("synchronized-secrets-differ") {
+            return out;
+        }
+        for group in &self.equal {
+            let seen: Vec<&Observed> = group
+                .iter()
+                .filter_map(|k| observed.iter().find(|o| &o.key == k))
+                .collect();
+            let Some(first) = seen.first() else { continue };
+            for other in seen.iter().skip(1) {
+                if other.value != first.value {
+                    let mut f = other.finding.clone();
+                    f.message = Some(format!(
+                        "{} and {} must be equal (policy.equal) but differ ({} in {})",
+                        other.key, first.key, first.key, first.finding.path
+                    ));
+                    out.push(f);
+                }
+            }
+        }
+        out
+    }
+
+    fn severity(&self, id: &str) -> Option<Severity> {
+        self.active.get(id).copied()
+    }
+}
+
+/// Checks whose span is a setting (`create: false`) or a single character,
+/// not a secret value: shown as is, never redacted.
+const SETTING_CHECKS: &[&str] = &[
+    "unencoded-password-in-url",
+    "secrets-file-not-ignored",
+    "existing-secret-not-set",
+    "inline-secret-with-existing-secret",
+    "auth-disabled-in-production",
+    "empty-credential-in-production",
+    "external-secret-incomplete",
+];
+
+/// State for checking one file: where findings go and how spans map.
+struct Cx<'p, 'a> {
+    policy: &'p Policy,
+    engine: &'p Engine,
+    path: &'a str,
+    text: &'a str,
+    pos: Positions<'a>,
+    /// Built on the first finding.
+    lines: std::cell::OnceCell<LineIndex>,
+    /// The chart's default values, for production values files.
+    chart: Option<&'p ChartDefaults>,
+    missing_reference: Option<&'p MissingReference<'p>>,
+    production: bool,
+    secrets_file: bool,
+    /// Value spans already reported per check, so an aliased value is reported once.
+    seen: HashSet<(&'static str, usize)>,
+    report: &'p mut FileReport,
+}
+
+impl Cx<'_, '_> {
+    /// Reports `check` at a byte range, unless suppressed inline.
+    fn emit(
+        &mut self,
+        check: &'static str,
+        (start, end): (usize, usize),
+        secret: &str,
+        message: String,
+        severity: Option<Severity>,
+    ) {
+        let Some(base) = self.policy.severity(check) else {
+            return;
+        };
+        if !self.seen.insert((check, start)) {
+            return;
+        }
+        let data = self.text.as_bytes();
+        let lines = self.lines.get_or_init(|| LineIndex::new(data));
+        if crate::suppress::inline_allowed(data, lines.line_start_of(start)) {
+            return;
+        }
+        if self.engine.rule_path_allowed(check, self.path) {
+            return;
+        }
+        let Some(spec) = catalog::check(check) else {
+            return;
+        };
+        // A configured severity wins over the production bump.
+        let configured = self.policy_severity_configured(check);
+        let severity = if configured {
+            base
+        } else {
+            severity.unwrap_or(base)
+        };
+        let mut f = lines.finding_for(&spec.id, &spec.name, severity, self.path, data, start, end);
+        // The fingerprint covers the value (or, for settings, the key path).
+        f.fingerprint = fingerprint(&spec.id, self.path, secret.as_bytes());
+        if SETTING_CHECKS.contains(&check) {
+            f.sensitive = false;
+        } else {
+            f.secret = secret.to_string();
+        }
+        f.message = Some(message);
+        f.line_hash = crate::engine::line_hash::line_hashes(data, &[f.start_line])
+            .get(&f.start_line)
+            .cloned();
+        self.report.findings.push(f);
+    }
+
+    fn policy_severity_configured(&self, check: &str) -> bool {
+        self.policy.severity(check) != catalog::check(check).map(|c| c.severity)
+    }
+
+    /// Marks a value as read and found not to be a secret.
+    fn clear(&mut self, node: &Node<'_>) {
+        let span = self.pos.value_span(node);
+        let cols = self.pos.line_cols(node, span);
+        self.report.cleared.push(cols);
+    }
+
+    /// Reports at a node's value span.
+    fn emit_at(
+        &mut self,
+        check: &'static str,
+        node: &Node<'_>,
+        secret: &str,
+        message: String,
+        severity: Option<Severity>,
+    ) {
+        let span = self.pos.value_span(node);
+        self.emit(check, span, secret, message, severity);
+    }
+
+    /// The byte range of `part` inside a scalar node, when the source text
+    /// holds it verbatim; else the scalar's span.
+    fn sub_span(&self, node: &Node<'_>, value: &str, part: (usize, usize)) -> (usize, usize) {
+        let (s, e) = self.pos.value_span(node);
+        let raw = &self.text[s..e];
+        if raw == value {
+            (s + part.0, s + part.1)
+        } else if let Some(i) = raw.find(&value[part.0..part.1]) {
+            (s + i, s + i + (part.1 - part.0))
+        } else {
+            (s, e)
+        }
+    }
+
+    /// Credential rules run over decoded text: the ids of the rules that match.
+    fn credential_rules_in(&self, decoded: &str) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .engine
+            .scan(self.path, decoded.as_bytes())
+            .into_iter()
+            .map(|f| f.rule_id)
+            .collect();
+        names.dedup();
+        names
+    }
+
+    /// Records a secrets file named by a values file, and reports it if it
+    /// does not exist and would not be ignored once created.
+    fn reference(&mut self, node: &Node<'_>, target: &str, key: &str) {
+        self.report.references.push(repo::Reference {
+            from: self.path.to_string(),
+            target: target.to_string(),
+        });
+        if let Some(rel) = self.missing_reference.and_then(|f| f(self.path, target)) {
+            self.emit_at(
+                "secrets-file-not-ignored",
+                node,
+                target,
+                format!(
+                    "{rel} (from {key}) is not covered by .gitignore: once created, the next `git add .` commits it"
+                ),
+                None,
+            );
+        }
+    }
+
+    /// Records a value at a `policy.equal` path.
+    fn observe(&mut self, key: &str, node: &Node<'_>, value: &str) {
+        if !self.policy.equal.iter().flatten().any(|k| k == key) {
+            return;
+        }
+        let Some(spec) = catalog::check("synchronized-secrets-differ") else {
+            return;
+        };
+        let Some(sev) = self.policy.severity(&spec.id) else {
+            return;
+        };
+        let (s, e) = self.pos.value_span(node);
+        let data = self.text.as_bytes();
+        let lines = self.lines.get_or_init(|| LineIndex::new(data));
+        let mut f = lines.finding_for(&spec.id, &spec.name, sev, self.path, data, s, e);
+        f.fingerprint = fingerprint(&spec.id, self.path, key.as_bytes());
+        f.secret = value.to_string();
+        self.report.observed.push(Observed {
+            key: key.to_string(),
+            value: value.to_string(),
+            finding: f,
+        });
+    }
+}
+
+/// (line, first column, end column) of sorted single-line byte ranges,
+/// counting newlines once across the text.
+fn line_cols(b: &[u8], ranges: &[(usize, usize)]) -> Vec<(usize, usize, usize)> {
+    let mut out = Vec::with_capacity(ranges.len());
+    let (mut line, mut line_start, mut at) = (1, 0, 0);
+    for &(s, e) in ranges {
+        if s < at {
+            continue;
+        }
+        for nl in memchr::memchr_iter(b'\n', &b[at..s]) {
+            line += 1;
+            line_start = at + nl + 1;
+        }
+        at = s;
+        let col = |o: usize| {
+            b[line_start..o]
+                .iter()
+                .filter(|&&c| c & 0b1100_0000 != 0b1000_0000)
+                .count()
+                + 1
+        };
+        out.push((line, col(s), col(e)));
+    }
+    out
+}
+
+/// Decodes standard base64 (padded or not) into UTF-8 text.
+fn decode_base64(v: &str) -> Option<String> {
+    use base64::Engine as _;
+    let t = v.trim();
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(t)
+        .or_else(|_| base64::engine::general_purpose::STANDARD_NO_PAD.decode(t))
+        .ok()?;
+    String::from_utf8(bytes).ok()
+}
+
+/// One-problem-one-finding: where a policy finding about a value and a
+/// credential-rule finding cover the same bytes, keep the more specific one
+/// (a provider rule names the credential; the policy names the key path
+/// better than a generic password rule).
+pub fn merge_overlapping(
+    engine: &Engine,
+    credential: &mut Vec<Finding>,
+    policy: &mut Vec<Finding>,
+    cleared: &[(usize, usize, usize)],
+) {
+    const VALUE_CHECKS: &[&str] = &[
+        "plaintext-secret-in-values",
+        "weak-or-default-password",
+        "credentials-in-url",
+        "committed-kubernetes-secret",
+        "secret-in-configmap-or-env",
+    ];
+    let overlaps = |a: &Finding, b: &Finding| {
+        a.start_line == b.start_line
+            && a.start_column < b.end_column.max(b.start_column + 1)
+            && b.start_column < a.end_column.max(a.start_column + 1)
+    };
+    let generic = |f: &Finding| engine.rule(&f.rule_id).is_none_or(|r| r.generic);
+    // A committed Secret is decoded by the policy check, which says more than
+    // any rule reading its base64.
+    let supersedes = |p: &Finding, c: &Finding| {
+        VALUE_CHECKS.contains(&p.rule_id.as_str())
+            && (generic(c) || p.rule_id == "committed-kubernetes-secret")
+    };
+    credential.retain(|c| !policy.iter().any(|p| supersedes(p, c) && overlaps(c, p)));
+    credential.retain(|c| {
+        !(generic(c)
+            && cleared.iter().any(|&(l, s, e)| {
+                c.start_line == l && c.start_column < e.max(s + 1) && s < c.end_column
+            }))
+    });
+    policy.retain(|p| {
+        !(VALUE_CHECKS.contains(&p.rule_id.as_str())
+            && p.rule_id != "committed-kubernetes-secret"
+            && credential.iter().any(|c| !generic(c) && overlaps(c, p)))
+    });
+}

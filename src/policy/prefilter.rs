@@ -1,0 +1,412 @@
+//! Which parts of a large values file need a YAML parse. The engine's
+//! keyword pass reports where hint words occur; each hint's line is judged
+//! with the same classification the checks use. Only top-level sections
+//! with a line that could produce a finding are parsed; lines that are
+//! plainly not secrets (references, templates) are marked cleared so that
+//! generic credential rules stay quiet there, exactly as after a parse.
+//! The test suite checks that large files report what small ones do.
+
+use super::classify::{self, Class, Vocabulary};
+
+/// What one hint line asks for.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// Could be a finding: parse its section.
+    Parse,
+    /// Parse its section only if another line is parsed too.
+    ParseWithOthers,
+    /// Not a secret; the byte range of its value is cleared.
+    Clear(usize, usize),
+    /// Nothing to do.
+    Skip,
+}
+
+/// What the judgement depends on besides the line.
+pub struct Context<'a> {
+    pub production: bool,
+    pub vocab: &'a Vocabulary,
+    /// Last components of `policy.equal` key paths.
+    pub equal_keys: &'a [&'a str],
+    /// `empty-credential-in-production` is on.
+    pub empty_check: bool,
+}
+
+/// The result of prefiltering: sections to parse and values to clear.
+pub struct Selection {
+    pub sections: Vec<(usize, usize)>,
+    pub cleared: Vec<(usize, usize)>,
+}
+
+/// Judges every hint (byte offsets into `text`, sorted here); `None` when
+/// the whole file must be parsed (anchors and merge keys tie sections).
+pub fn select(data: &[u8], hints: &mut [usize], cx: &Context<'_>) -> Option<Selection> {
+    let b = data;
+    if has_alias(b) || memchr::memmem::find(b, b"<<").is_some() {
+        return None;
+    }
+    hints.sort_unstable();
+    let mut sections: Vec<(usize, usize)> = Vec::new();
+    let mut deferred: Vec<(usize, usize)> = Vec::new();
+    let mut cleared = Vec::new();
+    let mut last_line = usize::MAX;
+    for &h in hints.iter() {
+        if h >= b.len() || sections.last().is_some_and(|&(_, e)| h < e) {
+            continue;
+        }
+        let ls = memchr::memrchr(b'\n', &b[..h]).map_or(0, |p| p + 1);
+        if ls == last_line {
+            continue;
+        }
+        last_line = ls;
+        let le = memchr::memchr(b'\n', &b[ls..]).map_or(b.len(), |p| ls + p);
+        match verdict(b, ls, le, h, cx) {
+            Verdict::Parse => sections.push(section_around(b, ls)),
+            Verdict::ParseWithOthers => deferred.push(section_around(b, ls)),
+            Verdict::Clear(s, e) => cleared.push((s, e)),
+            Verdict::Skip => {}
+        }
+    }
+    // `preserveExistingSecrets: true` matters only next to an inline secret.
+    if !sections.is_empty() {
+        sections.extend(deferred);
+        sections.sort_unstable();
+        sections.dedup();
+    }
+    Some(Selection { sections, cleared })
+}
+
+/// The top-level section (a column-0 key and everything indented under it)
+/// holding the line that starts at `ls`.
+fn section_around(b: &[u8], ls: usize) -> (usize, usize) {
+    let is_start = |i: usize| {
+        b.get(i).is_some_and(|&c| {
+            !matches!(
+                c,
+                b' ' | b'\t' | b'#' | b'\n' | b'\r' | b'-' | b']' | b'}' | b'.'
+            )
+        })
+    };
+    let mut s = ls;
+    while s > 0 && !is_start(s) {
+        s = memchr::memrchr(b'\n', &b[..s - 1]).map_or(0, |p| p + 1);
+    }
+    let mut e = memchr::memchr(b'\n', &b[ls..]).map_or(b.len(), |p| ls + p + 1);
+    while e < b.len() && !is_start(e) {
+        e = memchr::memchr(b'\n', &b[e..]).map_or(b.len(), |p| e + p + 1);
+    }
+    (s, e)
+}
+
+/// Judges the line `ls..le` holding a hint at `h`.
+fn verdict(b: &[u8], ls: usize, le: usize, h: usize, cx: &Context<'_>) -> Verdict {
+    let Ok(line) = std::str::from_utf8(&b[ls..le]) else {
+        return Verdict::Parse;
+    };
+    let body = line.trim_start();
+    if body.starts_with('#') {
+        return Verdict::Skip;
+    }
+    let body = body.strip_prefix("- ").unwrap_or(body);
+    let body_at = ls + (line.len() - body.len());
+    let Some(colon) = key_colon(body) else {
+        // A continuation line or a list item: judge it properly.
+        return Verdict::Parse;
+    };
+    let key = body[..colon].trim().trim_matches(['"', '\'']);
+    let rest = strip_comment(&body[colon + 1..]);
+    let value_at =
+        body_at + colon + 1 + (body[colon + 1..].len() - body[colon + 1..].trim_start().len());
+    let in_key = h < body_at + colon;
+    if b[h..].starts_with(b"://") {
+        return if rest.contains('@') && !classify::is_template(rest) {
+            Verdict::Parse
+        } else {
+            Verdict::Skip
+        };
+    }
+    if !in_key && key != "name" {
+        return Verdict::Skip;
+    }
+    if rest.is_empty() {
+        // A block key: what matters is below it, and its children carry a
+        // hint word of their own, except the `enabled:` switch these read.
+        if key == "secretsFiles" {
+            return Verdict::Parse;
+        }
+        let wanted = match key {
+            "externalSecret" | "externalSecrets" => "true",
+            "auth" | "authentication" | "security" if cx.production => "false",
+            _ => return Verdict::Skip,
+        };
+        return parse_if(child_enabled(
+            b,
+            le,
+            line.len() - line.trim_start().len(),
+            wanted,
+        ));
+    }
+    if key == "secretsFiles" || rest.starts_with(['|', '>', '{', '[', '&', '*', '!', '%', '@', '`'])
+    {
+        return Verdict::Parse;
+    }
+    let Some(value) = unquote(rest) else {
+        return Verdict::Parse;
+    };
+    let span = || {
+        let off = rest.find(value).unwrap_or(0);
+        (value_at + off, value_at + off + value.len())
+    };
+    match key {
+        "create" | "createSecret" => {
+            let indent = line.len() - line.trim_start().len();
+            return parse_if(value == "false" && !sibling_existing_secret(b, ls, le, indent));
+        }
+        "usePassword" => return parse_if(cx.production && value == "false"),
+        "allowEmptyPassword" => return parse_if(cx.production && value == "true"),
+        "preserveExistingSecrets" if value == "true" => return Verdict::ParseWithOthers,
+        "preserveExistingSecrets" => return Verdict::Skip,
+        "name" => {
+            let v = cx.vocab;
+            return parse_if(classify::is_secret_key(
+                value,
+                &v.extra_keys,
+                &v.ignore_keys,
+            ));
+        }
+        _ => {}
+    }
+    if cx.equal_keys.contains(&key) {
+        return Verdict::Parse;
+    }
+    let v = cx.vocab;
+    if classify::is_secret_key(key, &v.extra_keys, &v.ignore_keys) {
+        if value.contains("://") {
+            return Verdict::Parse;
+        }
+        return match classify::classify(key, value, None, v) {
+            Class::Literal | Class::Weak => Verdict::Parse,
+            Class::Placeholder if cx.production => Verdict::Parse,
+            Class::Empty if cx.production && cx.empty_check => Verdict::Parse,
+            Class::Empty => Verdict::Skip,
+            _ => {
+                let (s, e) = span();
+                Verdict::Clear(s, e)
+            }
+        };
+    }
+    if classify::is_known_non_credential(key) {
+        let (s, e) = span();
+        return Verdict::Clear(s, e);
+    }
+    // A long base64-looking value under any hinted key may wrap a credential.
+    parse_if(
+        value.len() >= 16
+            && value
+                .bytes()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'=')),
+    )
+}
+
+/// The lines after `le` that are indented more than `indent`, up to the
+/// first that is not (comments and blank lines are passed over).
+fn children(b: &[u8], le: usize, indent: usize) -> impl Iterator<Item = &str> {
+    let mut at = le + 1;
+    std::iter::from_fn(move || {
+        while at < b.len() {
+            let end = memchr::memchr(b'\n', &b[at..]).map_or(b.len(), |p| at + p);
+            let line = std::str::from_utf8(&b[at..end]).unwrap_or("");
+            at = end + 1;
+            let body = line.trim_start();
+            if body.is_empty() || body.starts_with('#') {
+                continue;
+            }
+            if line.len() - body.len() <= indent {
+                at = b.len();
+                return None;
+            }
+            return Some(body);
+        }
+        None
+    })
+}
+
+/// True if a child line of the block is `enabled: <wanted>`.
+fn child_enabled(b: &[u8], le: usize, indent: usize, wanted: &str) -> bool {
+    children(b, le, indent).any(|body| {
+        body.strip_prefix("enabled:")
+            .is_some_and(|v| strip_comment(v).trim_matches(['"', '\'']) == wanted)
+    })
+}
+
+/// True if a sibling of the `create:` line at `ls..le` (same indentation,
+/// same block) names a non-empty `existingSecret`.
+fn sibling_existing_secret(b: &[u8], ls: usize, le: usize, indent: usize) -> bool {
+    // The block starts after the nearest line above indented less.
+    let mut start = ls;
+    while start > 0 {
+        let prev = memchr::memrchr(b'\n', &b[..start - 1]).map_or(0, |p| p + 1);
+        let line = std::str::from_utf8(&b[prev..start - 1]).unwrap_or("");
+        let body = line.trim_start();
+        if !body.is_empty() && !body.starts_with('#') && line.len() - body.len() < indent {
+            break;
+        }
+        start = prev;
+    }
+    let before = start.saturating_sub(1);
+    let parent_indent = indent.saturating_sub(1);
+    children(b, before, parent_indent)
+        .chain(children(b, le, parent_indent))
+        .any(|body| {
+            body.starts_with("existingSecret")
+                && body.split_once(':').is_some_and(|(k, v)| {
+                    !k.ends_with("Key") && {
+                        let v = strip_comment(v).trim_matches(['"', '\'']);
+                        !v.is_empty() && v != "~" && v != "null"
+                    }
+                })
+        })
+}
+
+fn parse_if(cond: bool) -> Verdict {
+    if cond { Verdict::Parse } else { Verdict::Skip }
+}
+
+/// The `:` that ends a plain or quoted key (followed by a space or the end).
+fn key_colon(body: &str) -> Option<usize> {
+    let b = body.as_bytes();
+    let mut i = 0;
+    if let Some(&q) = b.first().filter(|c| **c == b'"' || **c == b'\'') {
+        i = 1 + memchr::memchr(q, &b[1..])?;
+    }
+    while i < b.len() {
+        if b[i] == b':' && (i + 1 == b.len() || b[i + 1] == b' ' || b[i + 1] == b'\r') {
+            return Some(i);
+        }
+        i += 1;
+    }
+    None
+}
+
+/// The value without a trailing ` # comment`.
+fn strip_comment(rest: &str) -> &str {
+    let t = rest.trim();
+    if t.starts_with(['"', '\'']) {
+        return t;
+    }
+    match t.find(" #") {
+        Some(i) => t[..i].trim_end(),
+        None => t,
+    }
+}
+
+/// A plain or simply quoted scalar's text; `None` when quoting is not
+/// simple (escapes, an unterminated quote).
+fn unquote(v: &str) -> Option<&str> {
+    let v = v.trim_end_matches('\r');
+    match v.as_bytes().first() {
+        Some(b'"') => {
+            let inner = v.strip_prefix('"')?;
+            let end = inner.find('"')?;
+            let tail = inner[end + 1..].trim();
+            (!inner[..end].contains('\\') && (tail.is_empty() || tail.starts_with('#')))
+                .then(|| &inner[..end])
+        }
+        Some(b'\'') => {
+            let inner = v.strip_prefix('\'')?;
+            let end = inner.find('\'')?;
+            let tail = inner[end + 1..].trim();
+            (tail.is_empty() || tail.starts_with('#')).then(|| &inner[..end])
+        }
+        _ => Some(v),
+    }
+}
+
+/// An alias (`*name`) after `: `, `- `, `[` or `,`, as opposed to `*` in text.
+fn has_alias(b: &[u8]) -> bool {
+    memchr::memchr_iter(b'*', b).any(|i| {
+        i > 0
+            && matches!(b[i - 1], b' ' | b'[' | b',')
+            && b.get(i + 1)
+                .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_')
+            && (i < 2 || matches!(b[i - 2], b':' | b'-' | b' ' | b'[' | b','))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn judge(line: &str, hint: &str, production: bool) -> Verdict {
+        let v = Vocabulary::default();
+        let cx = Context {
+            production,
+            vocab: &v,
+            equal_keys: &[],
+            empty_check: false,
+        };
+        let h = line.find(hint).expect("hint in line");
+        let ls = line[..h].rfind('\n').map_or(0, |p| p + 1);
+        let le = line[h..].find('\n').map_or(line.len(), |p| h + p);
+        verdict(line.as_bytes(), ls, le, h, &cx)
+    }
+
+    #[test]
+    fn verdicts() {
+        assert_eq!(judge("  password: \"\"", "pass", false), Verdict::Skip);
+        assert_eq!(
+            judge("  password: hunter2-x", "pass", false),
+            Verdict::Parse
+        );
+        assert_eq!(
+            judge("  password: changeme", "pass", false),
+            Verdict::Clear(12, 20)
+        );
+        assert_eq!(judge("  password: changeme", "pass", true), Verdict::Parse);
+        assert_eq!(
+            judge("  passwordKey: password", "pass", false),
+            Verdict::Skip
+        );
+        assert_eq!(judge("  create: false", "create", false), Verdict::Parse);
+        assert_eq!(
+            judge(
+                "secrets:\n  create: false\n  existingSecret: app\n",
+                "create",
+                false
+            ),
+            Verdict::Skip
+        );
+        assert_eq!(judge("  create: true", "create", false), Verdict::Skip);
+        assert_eq!(judge("# password: hunter2", "pass", false), Verdict::Skip);
+        assert_eq!(judge("  labels: {app: auth}", "auth", false), Verdict::Skip);
+        assert_eq!(
+            judge("  auth:\n    enabled: false\n", "auth", true),
+            Verdict::Parse
+        );
+        assert_eq!(
+            judge("  auth:\n    enabled: true\n", "auth", true),
+            Verdict::Skip
+        );
+        assert_eq!(
+            judge("  auth:\n    enabled: false\n", "auth", false),
+            Verdict::Skip
+        );
+        assert_eq!(
+            judge("  url: postgres://a:$(PW)@h", "://", false),
+            Verdict::Skip
+        );
+        assert_eq!(
+            // keywarden:allow (fake test data)
+            judge("  url: postgres://a:b@h", "://", false),
+            Verdict::Parse
+        );
+        assert_eq!(judge("  token: |", "token", false), Verdict::Parse);
+        assert_eq!(
+            judge("  - name: DB_PASSWORD", "PASS", false),
+            Verdict::Parse
+        );
+        assert_eq!(
+            judge("  initialClusterToken: etcd-x", "Token", false),
+            Verdict::Clear(23, 29)
+        );
+    }
+}
