@@ -557,3 +557,34 @@ fn sarif_carries_origins_and_version_control_provenance() {
     assert!(!doc.to_string().contains("hunter2"));
     assert!(!doc.to_string().contains(&key(1)));
 }
+
+/// Moving a file (or a whole directory) brings its blobs to new paths: the
+/// move is where the secret appears at the new path, and the original
+/// commit keeps the old one. Both are reported, each with its fingerprint.
+#[test]
+fn a_moved_secret_is_reported_at_both_paths() {
+    let r = Repo::new();
+    r.write("old/dir/app.env", format!("K={}\n", key(1)));
+    r.write("old/dir/notes.txt", "plain\n");
+    let c1 = r.commit("add", "Alice");
+    r.git(&["mv", "old", "new"]);
+    let c2 = r.commit_staged("move the directory", "Bob");
+    r.git(&["mv", "new/dir/app.env", "new/dir/prod.env"]);
+    let c3 = r.commit_staged("rename the file", "Carol");
+
+    let (doc, err, code) = r.scan(&[]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(
+        places(&doc),
+        vec![
+            ("new/dir/app.env".into(), 1, c2),
+            ("new/dir/prod.env".into(), 1, c3),
+            ("old/dir/app.env".into(), 1, c1),
+        ]
+    );
+    let fps: std::collections::HashSet<String> = findings(&doc)
+        .iter()
+        .map(|f| f["fingerprint"].as_str().unwrap_or("").to_string())
+        .collect();
+    assert_eq!(fps.len(), 3);
+}
