@@ -3,7 +3,13 @@
 use std::{env, fs, path::Path};
 
 fn main() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+    // Read at run time, not baked in with env!(): cargo shares one compiled
+    // build script between checkouts at different paths that use the same
+    // target directory (pre-commit's `cargo install` of a temporary copy, for
+    // one), and a baked-in path would then embed another checkout's rules,
+    // or none once that copy is deleted.
+    let manifest_dir = env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default();
+    let dir = Path::new(&manifest_dir).join("rules");
     println!("cargo:rerun-if-changed={}", dir.display());
     let mut files: Vec<_> = fs::read_dir(&dir)
         .map(|rd| {
