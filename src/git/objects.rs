@@ -193,6 +193,24 @@ impl<'a> Entries<'a> {
         }
     }
 
+    /// Advances this tree and `other`, both at an entry boundary, past the
+    /// entries they hold byte for byte in common: one bulk compare finds
+    /// where they first differ, then only entry ends are looked for.
+    fn skip_identical(&mut self, other: &mut Entries<'_>) {
+        let common = common_prefix(&self.data[self.pos..], &other.data[other.pos..]);
+        let rest = &self.data[self.pos..self.pos + common];
+        let mut skip = 0;
+        while let Some(nul) = memchr::memchr(0, &rest[skip..]) {
+            let end = skip + nul + 1 + self.hash_len;
+            if end > rest.len() {
+                break;
+            }
+            skip = end;
+        }
+        self.pos += skip;
+        other.pos += skip;
+    }
+
     fn parse(&mut self, e: RawEntry<'a>) -> Option<Entry<'a>> {
         let sp = memchr::memchr(b' ', &e.raw[..e.nul]);
         let parsed = sp.and_then(|sp| {
@@ -214,6 +232,25 @@ impl<'a> Entries<'a> {
         let raw = self.next_raw()?;
         self.parse(raw)
     }
+}
+
+/// How many leading bytes `a` and `b` share, compared eight at a time.
+fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    let n = a.len().min(b.len());
+    let words = a[..n].chunks_exact(8).zip(b[..n].chunks_exact(8));
+    for (i, (x, y)) in words.enumerate() {
+        let x = u64::from_le_bytes(x.try_into().unwrap_or_default());
+        let y = u64::from_le_bytes(y.try_into().unwrap_or_default());
+        if x != y {
+            return i * 8 + ((x ^ y).trailing_zeros() / 8) as usize;
+        }
+    }
+    let done = n - n % 8;
+    done + a[done..n]
+        .iter()
+        .zip(&b[done..n])
+        .take_while(|(x, y)| x == y)
+        .count()
 }
 
 /// The kind of entry a tree mode stands for, as git reads modes (old
@@ -321,6 +358,8 @@ impl TreeDiff {
         let mut o_raw = olds.next_raw();
         while let Some(n_raw) = news.next_raw() {
             if o_raw.is_some_and(|e| e.raw == n_raw.raw) {
+                // In step: a long run of unchanged entries usually follows.
+                news.skip_identical(&mut olds);
                 o_raw = olds.next_raw();
                 continue;
             }
@@ -451,6 +490,18 @@ pub fn flatten_tree(
 mod tests {
     use super::*;
     use std::cmp::Ordering::*;
+
+    #[test]
+    fn common_prefixes() {
+        assert_eq!(common_prefix(b"", b"abc"), 0);
+        assert_eq!(common_prefix(b"abcdefghij", b"abcdefghij"), 10);
+        assert_eq!(common_prefix(b"abcdefghXj", b"abcdefghij"), 8);
+        assert_eq!(common_prefix(b"abcXefghij", b"abcdefghij"), 3);
+        assert_eq!(
+            common_prefix(b"abcdefghijklmnopq", b"abcdefghijklmnopz"),
+            16
+        );
+    }
 
     #[test]
     fn modes_are_read_as_git_reads_them() {
