@@ -74,14 +74,10 @@ pub fn run(
         let want = policy.is_some_and(|p| p.wants_hints(shown, data.len()));
         let mut f = engine.scan_hinted(shown, data, want.then_some(&mut hints));
         if let Some(p) = policy {
-            let chart = if p.wants_chart_defaults(shown) {
-                charts.defaults_for(&absolute(&cwd, &root.join(shown)))
-            } else {
-                None
-            };
+            let chart_of = || charts.defaults_for(&absolute(&cwd, &root.join(shown)));
             let fcx = FileContext {
                 hints: want.then_some(&mut hints),
-                chart: chart.as_deref(),
+                chart: p.wants_chart_defaults(shown).then_some(&chart_of as _),
                 missing_reference: repo_checks_on.then_some(&missing_reference as _),
             };
             let report = p.check(shown, data, engine, fcx);

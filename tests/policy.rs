@@ -763,3 +763,43 @@ fn production_literal_names_the_existing_secret_the_chart_offers() {
         "{msg}"
     );
 }
+
+/// In a large values file `secretsFiles` is read from its lines, not parsed:
+/// same finding, same place, same key path.
+#[test]
+fn secrets_files_references_in_large_values_files() {
+    let d = TempDir::new().unwrap();
+    let p = d.path();
+    git(p, &["init", "-q"]);
+    write(
+        p,
+        "app/Chart.yaml",
+        "apiVersion: v2\nname: app\nversion: 1.0.0\n",
+    );
+    let mut body = String::new();
+    for i in 0..900 {
+        body.push_str(&format!("pad{i}:\n  enabled: true\n"));
+    }
+    let offset = body.lines().count() as u64;
+    body.push_str(
+        "app:\n  secretsFiles:\n    - env/app-secrets.yaml  # created by generate-secrets.sh\n",
+    );
+    assert!(body.len() > 16 << 10);
+    write(p, "app/values.yaml", &body);
+    let (f, _, _) = scan_json(p, &["."]);
+    let hit = f
+        .iter()
+        .find(|x| x["rule_id"] == "secrets-file-not-ignored")
+        .unwrap_or_else(|| panic!("{:?}", summary(&f)));
+    assert_eq!(hit["path"], "app/values.yaml");
+    assert_eq!(hit["start_line"].as_u64(), Some(offset + 3));
+    assert_eq!(hit["start_column"], 7);
+    let msg = hit["message"].as_str().unwrap();
+    assert!(
+        msg.contains("app/env/app-secrets.yaml (from app.secretsFiles)"),
+        "{msg}"
+    );
+    write(p, ".gitignore", "app/env/\n");
+    let (f, _, _) = scan_json(p, &["."]);
+    assert!(f.is_empty(), "{:?}", summary(&f));
+}

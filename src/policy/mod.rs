@@ -41,12 +41,13 @@ pub const HINT_KEYWORDS: &[&str] = &[
     "token",
     "key",
     "credential",
-    "auth",
     "create",
     "://",
     "dsn",
     "connectionstring",
-    "security",
+    "auth:",
+    "authentication:",
+    "security:",
     "dockerconfig",
     "dockercfg",
     "sops",
@@ -130,13 +131,17 @@ pub struct FileReport {
 /// that file does not exist and no committed `.gitignore` would cover it.
 pub type MissingReference<'a> = dyn Fn(&str, &str) -> Option<String> + Sync + 'a;
 
+/// Loads a chart's default values on demand.
+pub type ChartLookup<'a> = dyn Fn() -> Option<std::sync::Arc<ChartDefaults>> + Sync + 'a;
+
 /// What the caller knows about a file beyond its bytes (all optional).
 #[derive(Default)]
 pub struct FileContext<'a> {
     /// The engine's hint word offsets (see [`Policy::wants_hints`]).
     pub hints: Option<&'a mut Vec<usize>>,
-    /// The chart's default values (see [`Policy::wants_chart_defaults`]).
-    pub chart: Option<&'a ChartDefaults>,
+    /// Loads the chart's default values (see [`Policy::wants_chart_defaults`]);
+    /// called only when a finding can use them.
+    pub chart: Option<&'a ChartLookup<'a>>,
     /// For a secrets file named by this values file: the path to report
     /// when it does not exist and no committed `.gitignore` would cover it.
     pub missing_reference: Option<&'a MissingReference<'a>>,
@@ -162,13 +167,13 @@ impl ChartDefaults {
     }
 
     /// The `existingSecret` key offered for a block or the nearest block above it.
-    fn offer_for(&self, block: &[String]) -> Option<&str> {
+    fn offer_for(&self, block: &[String]) -> Option<String> {
         (1..=block.len()).rev().find_map(|n| {
             let prefix = block[..n].join(".");
             self.offers
                 .iter()
                 .find(|o| o.rsplit_once('.').is_some_and(|(b, _)| b == prefix))
-                .map(String::as_str)
+                .cloned()
         })
     }
 }
@@ -345,6 +350,7 @@ impl Policy {
         // Large values files: parse only the sections where a hint line
         // could be a finding.
         let mut cleared = Vec::new();
+        let mut line_refs = Vec::new();
         let sections = match hints {
             Some(h) if matches!(kind, FileKind::Values { .. }) => {
                 let equal_keys: Vec<&str> = self
@@ -367,11 +373,16 @@ impl Policy {
                 };
                 prefilter::select(data, h, &pcx).map(|sel| {
                     cleared = sel.cleared;
+                    line_refs = sel.references;
                     sel.sections
                 })
             }
             _ => None,
         };
+        let handled: Vec<usize> = line_refs.iter().map(|r| r.span.0).collect();
+        for r in line_refs {
+            self.line_reference(path, data, engine, &r, missing_reference, &mut report);
+        }
         if sections.as_ref().is_some_and(Vec::is_empty) {
             // Nothing to parse: only cleared values to record, positioned
             // without validating or indexing the whole file.
@@ -426,6 +437,7 @@ impl Policy {
                     ..
                 }
             ),
+            handled_references: handled,
             seen: HashSet::new(),
             report: &mut report,
         };
@@ -440,6 +452,46 @@ impl Policy {
             }
         }
         report
+    }
+
+    /// A `secretsFiles` entry read from its line: recorded, and reported if
+    /// it is missing and would not be ignored.
+    fn line_reference(
+        &self,
+        path: &str,
+        data: &[u8],
+        engine: &Engine,
+        r: &prefilter::LineReference,
+        missing: Option<&MissingReference<'_>>,
+        report: &mut FileReport,
+    ) {
+        report.references.push(repo::Reference {
+            from: path.to_string(),
+            target: r.target.clone(),
+        });
+        let Some(rel) = missing.and_then(|f| f(path, &r.target)) else {
+            return;
+        };
+        let Some(spec) = catalog::check("secrets-file-not-ignored") else {
+            return;
+        };
+        let Some(sev) = self.severity(&spec.id) else {
+            return;
+        };
+        let lines = LineIndex::new(data);
+        if crate::suppress::inline_allowed(data, lines.line_start_of(r.span.0))
+            || engine.rule_path_allowed(&spec.id, path)
+        {
+            return;
+        }
+        let mut f = lines.finding_for(&spec.id, &spec.name, sev, path, data, r.span.0, r.span.1);
+        f.fingerprint = fingerprint(&spec.id, path, r.target.as_bytes());
+        f.sensitive = false;
+        f.message = Some(format!(
+            "{rel} (from {}) is not covered by .gitignore: once created, the next `git add .` commits it",
+            r.key
+        ));
+        report.findings.push(f);
     }
 
     /// Compares the values seen at `policy.equal` paths across all files.
@@ -495,8 +547,10 @@ struct Cx<'p, 'a> {
     /// Built on the first finding.
     lines: std::cell::OnceCell<LineIndex>,
     /// The chart's default values, for production values files.
-    chart: Option<&'p ChartDefaults>,
+    chart: Option<&'p ChartLookup<'p>>,
     missing_reference: Option<&'p MissingReference<'p>>,
+    /// `secretsFiles` entries already handled from their lines.
+    handled_references: Vec<usize>,
     production: bool,
     secrets_file: bool,
     /// Value spans already reported per check, so an aliased value is reported once.
@@ -606,6 +660,12 @@ impl Cx<'_, '_> {
     /// Records a secrets file named by a values file, and reports it if it
     /// does not exist and would not be ignored once created.
     fn reference(&mut self, node: &Node<'_>, target: &str, key: &str) {
+        if self
+            .handled_references
+            .contains(&self.pos.value_span(node).0)
+        {
+            return;
+        }
         self.report.references.push(repo::Reference {
             from: self.path.to_string(),
             target: target.to_string(),

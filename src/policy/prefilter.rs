@@ -15,6 +15,8 @@ pub enum Verdict {
     Parse,
     /// Parse its section only if another line is parsed too.
     ParseWithOthers,
+    /// A `secretsFiles:` block in simple block-list form.
+    References(Vec<LineReference>),
     /// Not a secret; the byte range of its value is cleared.
     Clear(usize, usize),
     /// Nothing to do.
@@ -35,6 +37,17 @@ pub struct Context<'a> {
 pub struct Selection {
     pub sections: Vec<(usize, usize)>,
     pub cleared: Vec<(usize, usize)>,
+    /// `secretsFiles` entries read from their lines: value span, path, key.
+    pub references: Vec<LineReference>,
+}
+
+/// A `secretsFiles` list entry found without a parse.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineReference {
+    pub span: (usize, usize),
+    pub target: String,
+    /// Dotted path of the `secretsFiles` key.
+    pub key: String,
 }
 
 /// Judges every hint (byte offsets into `text`, sorted here); `None` when
@@ -48,6 +61,7 @@ pub fn select(data: &[u8], hints: &mut [usize], cx: &Context<'_>) -> Option<Sele
     let mut sections: Vec<(usize, usize)> = Vec::new();
     let mut deferred: Vec<(usize, usize)> = Vec::new();
     let mut cleared = Vec::new();
+    let mut references = Vec::new();
     let mut last_line = usize::MAX;
     for &h in hints.iter() {
         if h >= b.len() || sections.last().is_some_and(|&(_, e)| h < e) {
@@ -63,6 +77,7 @@ pub fn select(data: &[u8], hints: &mut [usize], cx: &Context<'_>) -> Option<Sele
             Verdict::Parse => sections.push(section_around(b, ls)),
             Verdict::ParseWithOthers => deferred.push(section_around(b, ls)),
             Verdict::Clear(s, e) => cleared.push((s, e)),
+            Verdict::References(r) => references.extend(r),
             Verdict::Skip => {}
         }
     }
@@ -72,7 +87,11 @@ pub fn select(data: &[u8], hints: &mut [usize], cx: &Context<'_>) -> Option<Sele
         sections.sort_unstable();
         sections.dedup();
     }
-    Some(Selection { sections, cleared })
+    Some(Selection {
+        sections,
+        cleared,
+        references,
+    })
 }
 
 /// The top-level section (a column-0 key and everything indented under it)
@@ -131,7 +150,23 @@ fn verdict(b: &[u8], ls: usize, le: usize, h: usize, cx: &Context<'_>) -> Verdic
         // A block key: what matters is below it, and its children carry a
         // hint word of their own, except the `enabled:` switch these read.
         if key == "secretsFiles" {
-            return Verdict::Parse;
+            let indent = line.len() - line.trim_start().len();
+            return match list_items(b, le, indent) {
+                Some(items) => {
+                    let key = key_path(b, ls, indent, key);
+                    Verdict::References(
+                        items
+                            .into_iter()
+                            .map(|(span, target)| LineReference {
+                                span,
+                                target,
+                                key: key.clone(),
+                            })
+                            .collect(),
+                    )
+                }
+                None => Verdict::Parse,
+            };
         }
         let wanted = match key {
             "externalSecret" | "externalSecrets" => "true",
@@ -228,6 +263,60 @@ fn children(b: &[u8], le: usize, indent: usize) -> impl Iterator<Item = &str> {
         }
         None
     })
+}
+
+/// The items of a block list under the line ending at `le` (`- path`, plain
+/// or simply quoted), with their byte spans; `None` for any other shape.
+fn list_items(b: &[u8], le: usize, indent: usize) -> Option<Vec<((usize, usize), String)>> {
+    let mut out = Vec::new();
+    let mut at = le + 1;
+    while at < b.len() {
+        let end = memchr::memchr(b'\n', &b[at..]).map_or(b.len(), |p| at + p);
+        let line = std::str::from_utf8(&b[at..end]).ok()?;
+        let body = line.trim_start();
+        let ind = line.len() - body.len();
+        if body.is_empty() || body.starts_with('#') {
+            at = end + 1;
+            continue;
+        }
+        // A block list may sit at the key's own indentation.
+        if ind < indent || (ind == indent && !body.starts_with("- ")) {
+            break;
+        }
+        let item = body.strip_prefix("- ")?;
+        let value = unquote(strip_comment(item))?;
+        if value.contains(':') || value.starts_with(['{', '[', '&', '*', '|', '>']) {
+            return None;
+        }
+        let off = at + ind + 2 + item.find(value).unwrap_or(0);
+        out.push(((off, off + value.len()), value.to_string()));
+        at = end + 1;
+    }
+    Some(out)
+}
+
+/// The dotted key path of the key `key` on the line starting at `ls`,
+/// indented by `indent`, from the keys above it with less indentation.
+fn key_path(b: &[u8], ls: usize, indent: usize, key: &str) -> String {
+    let mut parts = vec![key.to_string()];
+    let mut want = indent;
+    let mut at = ls;
+    while want > 0 && at > 0 {
+        let prev = memchr::memrchr(b'\n', &b[..at - 1]).map_or(0, |p| p + 1);
+        let line = std::str::from_utf8(&b[prev..at - 1]).unwrap_or("");
+        at = prev;
+        let body = line.trim_start();
+        let ind = line.len() - body.len();
+        if body.is_empty() || body.starts_with('#') || ind >= want {
+            continue;
+        }
+        if let Some(c) = key_colon(body) {
+            parts.push(body[..c].trim().trim_matches(['"', '\'']).to_string());
+        }
+        want = ind;
+    }
+    parts.reverse();
+    parts.join(".")
 }
 
 /// True if a child line of the block is `enabled: <wanted>`.
@@ -400,6 +489,26 @@ mod tests {
             Verdict::Parse
         );
         assert_eq!(judge("  token: |", "token", false), Verdict::Parse);
+        match judge(
+            "heimdall:\n  secretsFiles:\n    - env/a-secrets.yaml\n    - \"env/b.yaml\"\nx: 1\n",
+            "secret",
+            false,
+        ) {
+            Verdict::References(r) => {
+                let got: Vec<(&str, &str)> = r
+                    .iter()
+                    .map(|x| (x.target.as_str(), x.key.as_str()))
+                    .collect();
+                assert_eq!(
+                    got,
+                    [
+                        ("env/a-secrets.yaml", "heimdall.secretsFiles"),
+                        ("env/b.yaml", "heimdall.secretsFiles")
+                    ]
+                );
+            }
+            other => panic!("{other:?}"),
+        }
         assert_eq!(
             judge("  - name: DB_PASSWORD", "PASS", false),
             Verdict::Parse
