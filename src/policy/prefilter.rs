@@ -128,8 +128,10 @@ fn verdict(b: &[u8], ls: usize, le: usize, h: usize, cx: &Context<'_>) -> Verdic
     let body = body.strip_prefix("- ").unwrap_or(body);
     let body_at = ls + (line.len() - body.len());
     let Some(colon) = key_colon(body) else {
-        // A continuation line or a list item: judge it properly.
-        return Verdict::Parse;
+        // A list item or a continuation line: the checks read only URLs
+        // there (secret-like keys are on the lines that name them).
+        let url = b[h..].starts_with(b"://") && body.contains('@') && !classify::is_template(body);
+        return parse_if(url);
     };
     let key = body[..colon].trim().trim_matches(['"', '\'']);
     let rest = strip_comment(&body[colon + 1..]);
@@ -179,6 +181,9 @@ fn verdict(b: &[u8], ls: usize, le: usize, h: usize, cx: &Context<'_>) -> Verdic
             line.len() - line.trim_start().len(),
             wanted,
         ));
+    }
+    if matches!(strip_comment(rest), "[]" | "{}") {
+        return Verdict::Skip;
     }
     if key == "secretsFiles" || rest.starts_with(['|', '>', '{', '[', '&', '*', '!', '%', '@', '`'])
     {
@@ -489,6 +494,19 @@ mod tests {
             Verdict::Parse
         );
         assert_eq!(judge("  token: |", "token", false), Verdict::Parse);
+        assert_eq!(
+            judge("  imagePullSecrets: []", "Secret", false),
+            Verdict::Skip
+        );
+        assert_eq!(
+            judge("    - env/app-secrets.yaml", "secret", false),
+            Verdict::Skip
+        );
+        // keywarden:allow (fake test data)
+        assert_eq!(
+            judge("    - https://u:p4ss@h/x", "://", false),
+            Verdict::Parse
+        );
         match judge(
             "heimdall:\n  secretsFiles:\n    - env/a-secrets.yaml\n    - \"env/b.yaml\"\nx: 1\n",
             "secret",
