@@ -502,8 +502,8 @@ mod tests {
             judge("    - env/app-secrets.yaml", "secret", false),
             Verdict::Skip
         );
-        // keywarden:allow (fake test data)
         assert_eq!(
+            // keywarden:allow (fake test data)
             judge("    - https://u:p4ss@h/x", "://", false),
             Verdict::Parse
         );
