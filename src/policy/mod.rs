@@ -31,26 +31,63 @@ pub const MAX_POLICY_BYTES: usize = 8 << 20;
 /// top-level sections that hold a hint word.
 pub const SELECTIVE_PARSE_BYTES: usize = 16 << 10;
 
-/// Words that every finding of the values checks has in its top-level
-/// section (a secret-like key, `create`, a URL, `existingSecret`, an `auth:`
-/// block…). The engine reports where they occur during its keyword pass.
+/// Words that every finding of the values checks has on a line of its
+/// top-level section (a secret-like key, `create:`, a URL, `existingSecret`,
+/// an `auth:` block…). They ride along in the engine's keyword pass, so they
+/// are chosen to be rare in ordinary code: `apikey`, not `key`.
 pub const HINT_KEYWORDS: &[&str] = &[
-    "pass",
+    "password",
+    "passwd",
+    "passphrase",
+    "passcode",
     "pwd",
+    "pass:",
+    "pass\"",
+    "pass'",
     "secret",
     "token",
-    "key",
     "credential",
-    "create",
-    "://",
     "dsn",
     "connectionstring",
+    "_key",
+    "_keys",
+    "-key",
+    "apikey",
+    "accesskey",
+    "privatekey",
+    "signingkey",
+    "encryptionkey",
+    "masterkey",
+    "authkey",
+    "accountkey",
+    "licensekey",
+    "licencekey",
+    "sessionkey",
+    "sharedkey",
+    "clientkey",
+    "appkey",
+    "servicekey",
+    "hmackey",
+    "jwtkey",
+    "cookiekey",
+    "cryptokey",
+    "cipherkey",
+    "aeskey",
+    "sshkey",
+    "deploykey",
+    "adminkey",
+    "rootkey",
+    "writekey",
+    "readkey",
+    "create:",
+    "createsecret",
+    "://",
     "auth:",
     "authentication:",
     "security:",
     "dockerconfig",
     "dockercfg",
-    "sops",
+    "sops:",
 ];
 
 /// The `policy:` section of `.keywarden.yaml`.
@@ -315,6 +352,8 @@ impl Policy {
         len > SELECTIVE_PARSE_BYTES
             && len <= MAX_POLICY_BYTES
             && !self.active.is_empty()
+            // `policy.equal` may name keys no hint word covers.
+            && self.equal.is_empty()
             && matches!(self.kind(path), FileKind::Values { .. })
     }
 
@@ -732,6 +771,73 @@ fn line_cols(b: &[u8], ranges: &[(usize, usize)]) -> Vec<(usize, usize, usize)> 
         out.push((line, col(s), col(e)));
     }
     out
+}
+
+#[cfg(test)]
+mod hint_tests {
+    use super::HINT_KEYWORDS;
+    use super::classify::is_secret_key;
+
+    /// Every secret-like key holds a hint word, or large values files would
+    /// miss what small ones report.
+    #[test]
+    fn every_secret_like_key_holds_a_hint_word() {
+        let keys = [
+            "password",
+            "postgresPassword",
+            "DB_PASSWORD",
+            "pass",
+            "dbPass",
+            "passwd",
+            "pwd",
+            "passphrase",
+            "apiKey",
+            "api_key",
+            "api-key",
+            "accessKey",
+            "secretAccessKey",
+            "privateKey",
+            "signingKey",
+            "encryptionKey",
+            "masterKey",
+            "authKey",
+            "clientSecret",
+            "jwtSecret",
+            "webhookSecret",
+            "token",
+            "apiToken",
+            "GITHUB_TOKEN",
+            "STRIPE_KEY",
+            "credentials",
+            "dsn",
+            "sentryDsn",
+            "connectionString",
+            "secret",
+            "licenseKey",
+            "sshKey",
+            "deployKey",
+            "appKey",
+            "sessionKey",
+            "sharedKey",
+            "hmacKey",
+            "adminKey",
+            "rootKey",
+            "writeKey",
+            "readKey",
+            "accountKey",
+            "cookieKey",
+            "cryptoKey",
+            "aesKey",
+        ];
+        for k in keys {
+            assert!(is_secret_key(k, &[], &[]), "{k} is not secret-like");
+            let line = format!("{k}: value").to_ascii_lowercase();
+            assert!(
+                HINT_KEYWORDS.iter().any(|h| line.contains(h)),
+                "no hint word in {line:?}"
+            );
+        }
+    }
 }
 
 /// Decodes standard base64 (padded or not) into UTF-8 text.
