@@ -773,6 +773,60 @@ fn line_cols(b: &[u8], ranges: &[(usize, usize)]) -> Vec<(usize, usize, usize)> 
     out
 }
 
+/// Decodes standard base64 (padded or not) into UTF-8 text.
+fn decode_base64(v: &str) -> Option<String> {
+    use base64::Engine as _;
+    let t = v.trim();
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(t)
+        .or_else(|_| base64::engine::general_purpose::STANDARD_NO_PAD.decode(t))
+        .ok()?;
+    String::from_utf8(bytes).ok()
+}
+
+/// One-problem-one-finding: where a policy finding about a value and a
+/// credential-rule finding cover the same bytes, keep the more specific one
+/// (a provider rule names the credential; the policy names the key path
+/// better than a generic password rule).
+pub fn merge_overlapping(
+    engine: &Engine,
+    credential: &mut Vec<Finding>,
+    policy: &mut Vec<Finding>,
+    cleared: &[(usize, usize, usize)],
+) {
+    const VALUE_CHECKS: &[&str] = &[
+        "plaintext-secret-in-values",
+        "weak-or-default-password",
+        "credentials-in-url",
+        "committed-kubernetes-secret",
+        "secret-in-configmap-or-env",
+    ];
+    let overlaps = |a: &Finding, b: &Finding| {
+        a.start_line == b.start_line
+            && a.start_column < b.end_column.max(b.start_column + 1)
+            && b.start_column < a.end_column.max(a.start_column + 1)
+    };
+    let generic = |f: &Finding| engine.rule(&f.rule_id).is_none_or(|r| r.generic);
+    // A committed Secret is decoded by the policy check, which says more than
+    // any rule reading its base64.
+    let supersedes = |p: &Finding, c: &Finding| {
+        VALUE_CHECKS.contains(&p.rule_id.as_str())
+            && (generic(c) || p.rule_id == "committed-kubernetes-secret")
+    };
+    credential.retain(|c| !policy.iter().any(|p| supersedes(p, c) && overlaps(c, p)));
+    credential.retain(|c| {
+        !(generic(c)
+            && cleared.iter().any(|&(l, s, e)| {
+                c.start_line == l && c.start_column < e.max(s + 1) && s < c.end_column
+            }))
+    });
+    policy.retain(|p| {
+        !(VALUE_CHECKS.contains(&p.rule_id.as_str())
+            && p.rule_id != "committed-kubernetes-secret"
+            && credential.iter().any(|c| !generic(c) && overlaps(c, p)))
+    });
+}
+
 #[cfg(test)]
 mod hint_tests {
     use super::HINT_KEYWORDS;
@@ -838,58 +892,4 @@ mod hint_tests {
             );
         }
     }
-}
-
-/// Decodes standard base64 (padded or not) into UTF-8 text.
-fn decode_base64(v: &str) -> Option<String> {
-    use base64::Engine as _;
-    let t = v.trim();
-    let bytes = base64::engine::general_purpose::STANDARD
-        .decode(t)
-        .or_else(|_| base64::engine::general_purpose::STANDARD_NO_PAD.decode(t))
-        .ok()?;
-    String::from_utf8(bytes).ok()
-}
-
-/// One-problem-one-finding: where a policy finding about a value and a
-/// credential-rule finding cover the same bytes, keep the more specific one
-/// (a provider rule names the credential; the policy names the key path
-/// better than a generic password rule).
-pub fn merge_overlapping(
-    engine: &Engine,
-    credential: &mut Vec<Finding>,
-    policy: &mut Vec<Finding>,
-    cleared: &[(usize, usize, usize)],
-) {
-    const VALUE_CHECKS: &[&str] = &[
-        "plaintext-secret-in-values",
-        "weak-or-default-password",
-        "credentials-in-url",
-        "committed-kubernetes-secret",
-        "secret-in-configmap-or-env",
-    ];
-    let overlaps = |a: &Finding, b: &Finding| {
-        a.start_line == b.start_line
-            && a.start_column < b.end_column.max(b.start_column + 1)
-            && b.start_column < a.end_column.max(a.start_column + 1)
-    };
-    let generic = |f: &Finding| engine.rule(&f.rule_id).is_none_or(|r| r.generic);
-    // A committed Secret is decoded by the policy check, which says more than
-    // any rule reading its base64.
-    let supersedes = |p: &Finding, c: &Finding| {
-        VALUE_CHECKS.contains(&p.rule_id.as_str())
-            && (generic(c) || p.rule_id == "committed-kubernetes-secret")
-    };
-    credential.retain(|c| !policy.iter().any(|p| supersedes(p, c) && overlaps(c, p)));
-    credential.retain(|c| {
-        !(generic(c)
-            && cleared.iter().any(|&(l, s, e)| {
-                c.start_line == l && c.start_column < e.max(s + 1) && s < c.end_column
-            }))
-    });
-    policy.retain(|p| {
-        !(VALUE_CHECKS.contains(&p.rule_id.as_str())
-            && p.rule_id != "committed-kubernetes-secret"
-            && credential.iter().any(|c| !generic(c) && overlaps(c, p)))
-    });
 }
