@@ -54,7 +54,22 @@ pub struct LineReference {
 /// the whole file must be parsed (anchors and merge keys tie sections).
 pub fn select(data: &[u8], hints: &mut [usize], cx: &Context<'_>) -> Option<Selection> {
     let b = data;
-    if has_alias(b) || memchr::memmem::find(b, b"<<").is_some() {
+    // The hint words include merge keys and alias markers.
+    let ties = |h: usize| {
+        let at = &b[h..];
+        at.starts_with(b"<<:")
+            || (at.len() > 2
+                && matches!(&at[..2], b": " | b"- " | b", ")
+                && at[2] == b'*'
+                && at
+                    .get(3)
+                    .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_'))
+            || (at.starts_with(b"[*")
+                && at
+                    .get(2)
+                    .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_'))
+    };
+    if hints.iter().any(|&h| h < b.len() && ties(h)) {
         return None;
     }
     hints.sort_unstable();
@@ -413,17 +428,6 @@ fn unquote(v: &str) -> Option<&str> {
         }
         _ => Some(v),
     }
-}
-
-/// An alias (`*name`) after `: `, `- `, `[` or `,`, as opposed to `*` in text.
-fn has_alias(b: &[u8]) -> bool {
-    memchr::memchr_iter(b'*', b).any(|i| {
-        i > 0
-            && matches!(b[i - 1], b' ' | b'[' | b',')
-            && b.get(i + 1)
-                .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_')
-            && (i < 2 || matches!(b[i - 2], b':' | b'-' | b' ' | b'[' | b','))
-    })
 }
 
 #[cfg(test)]
