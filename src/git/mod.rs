@@ -237,6 +237,7 @@ pub fn run(
         baselined,
         elapsed: started.elapsed(),
         git: Some(info),
+        notifications: Vec::new(),
     })
 }
 

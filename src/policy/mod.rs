@@ -152,7 +152,7 @@ pub struct Policy {
 pub struct FileReport {
     pub findings: Vec<Finding>,
     /// YAML that does not parse, as `path:line:col: message`.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Notification>,
     /// Values at paths named in `policy.equal`, compared once all files are read.
     pub observed: Vec<Observed>,
     /// Values the checks read and found not to be secrets (references,
@@ -212,6 +212,26 @@ impl ChartDefaults {
                 .find(|o| o.rsplit_once('.').is_some_and(|(b, _)| b == prefix))
                 .cloned()
         })
+    }
+}
+
+/// A problem with a file that is not a finding (YAML that does not parse):
+/// printed to stderr and listed in SARIF `toolExecutionNotifications`.
+#[derive(Debug, Clone)]
+pub struct Notification {
+    pub path: String,
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+impl std::fmt::Display for Notification {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.path, self.line, self.column, self.message
+        )
     }
 }
 
@@ -441,10 +461,15 @@ impl Policy {
             Err(e) => {
                 // Helm-templated YAML outside templates/ is expected not to parse.
                 if !text.contains("{{") {
-                    report.warnings.push(format!(
-                        "{path}:{}:{}: YAML does not parse ({}); policy checks skipped, credential rules still ran",
-                        e.line, e.column, e.message
-                    ));
+                    report.warnings.push(Notification {
+                        path: path.to_string(),
+                        line: e.line,
+                        column: e.column,
+                        message: format!(
+                            "YAML does not parse ({}); policy checks skipped, credential rules still ran",
+                            e.message
+                        ),
+                    });
                 }
                 return report;
             }
@@ -530,6 +555,9 @@ impl Policy {
             "{rel} (from {}) is not covered by .gitignore: once created, the next `git add .` commits it",
             r.key
         ));
+        f.line_hash = crate::engine::line_hash::line_hashes(data, &[f.start_line])
+            .get(&f.start_line)
+            .cloned();
         report.findings.push(f);
     }
 
