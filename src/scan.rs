@@ -84,6 +84,9 @@ pub fn run(
                 missing_reference: repo_checks_on.then_some(&missing_reference as _),
             };
             let report = p.check(shown, data, engine, fcx);
+            for n in &report.notes {
+                messages.note(n);
+            }
             if !report.warnings.is_empty() {
                 for w in &report.warnings {
                     messages.warn(w.to_string());

@@ -805,3 +805,37 @@ fn secrets_files_references_in_large_values_files() {
     let (f, _, _) = scan_json(p, &["."]);
     assert!(f.is_empty(), "{:?}", summary(&f));
 }
+
+#[test]
+fn nosecret_comments_and_oversized_files() {
+    let d = TempDir::new().unwrap();
+    // keywarden:allow (fake test data)
+    write(
+        d.path(),
+        "values.yaml",
+        "a:\n  password: inline-Literal-55  # nosecret\n",
+    );
+    let (f, _, _) = scan_json(d.path(), &["."]);
+    assert!(f.is_empty(), "{:?}", summary(&f));
+
+    // 50 MB of values: the credential rules read it, the policy checks skip
+    // it with a note, and nothing hangs.
+    let mut big = String::with_capacity(50 << 20);
+    while big.len() < 50 << 20 {
+        big.push_str("block:\n  enabled: true\n  password: \"\"\n");
+    }
+    write(d.path(), "values.yaml", &big);
+    let started = std::time::Instant::now();
+    let (out, err, code) =
+        stdout_of(keywarden(d.path()).args(["scan", ".", "-v", "--max-file-size", "100M"]));
+    assert!(
+        started.elapsed().as_secs() < 60,
+        "took {:?}",
+        started.elapsed()
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        err.contains("policy checks skipped: larger than 8 MiB"),
+        "{err}"
+    );
+}

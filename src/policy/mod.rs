@@ -153,6 +153,8 @@ pub struct FileReport {
     pub findings: Vec<Finding>,
     /// YAML that does not parse, as `path:line:col: message`.
     pub warnings: Vec<Notification>,
+    /// Things worth saying in verbose mode.
+    pub notes: Vec<String>,
     /// Values at paths named in `policy.equal`, compared once all files are read.
     pub observed: Vec<Observed>,
     /// Values the checks read and found not to be secrets (references,
@@ -396,7 +398,14 @@ impl Policy {
             return report;
         }
         let kind = self.kind(path);
-        if kind == FileKind::Other || data.len() > MAX_POLICY_BYTES {
+        if kind == FileKind::Other {
+            return report;
+        }
+        if data.len() > MAX_POLICY_BYTES {
+            report.notes.push(format!(
+                "{path}: policy checks skipped: larger than {} MiB (credential rules still ran)",
+                MAX_POLICY_BYTES >> 20
+            ));
             return report;
         }
         // Only YAML that could hold a manifest is parsed outside values files.
