@@ -3,7 +3,7 @@
 
 use crate::engine::Engine;
 use crate::finding::{Finding, normalize_path};
-use crate::policy::{ChartDefaults, FileContext, Policy};
+use crate::policy::{ChartDefaults, FileContext, Notification, Policy};
 use crate::source::Messages;
 use crate::source::fs::{self, WalkOptions};
 use crate::source::repo::WorkTree;
@@ -34,6 +34,8 @@ pub struct ScanOutcome {
     pub elapsed: Duration,
     /// Set by git scans: commits scanned and where the scan was done.
     pub git: Option<crate::git::GitInfo>,
+    /// Problems with files that are not findings (YAML that does not parse).
+    pub notifications: Vec<Notification>,
 }
 
 pub fn run(
@@ -51,6 +53,7 @@ pub fn run(
     let root = absolute(&cwd, &req.root);
 
     let observed = Mutex::new(Vec::new());
+    let notifications = Mutex::new(Vec::new());
     let charts = ChartCache::default();
     let references = Mutex::new(Vec::new());
     // The git work trees the scanned paths are in, for the repository checks.
@@ -74,19 +77,23 @@ pub fn run(
         let want = policy.is_some_and(|p| p.wants_hints(shown, data.len()));
         let mut f = engine.scan_hinted(shown, data, want.then_some(&mut hints));
         if let Some(p) = policy {
-            let chart = if p.wants_chart_defaults(shown) {
-                charts.defaults_for(&absolute(&cwd, &root.join(shown)))
-            } else {
-                None
-            };
+            let chart_of = || charts.defaults_for(&absolute(&cwd, &root.join(shown)));
             let fcx = FileContext {
                 hints: want.then_some(&mut hints),
-                chart: chart.as_deref(),
+                chart: p.wants_chart_defaults(shown).then_some(&chart_of as _),
                 missing_reference: repo_checks_on.then_some(&missing_reference as _),
             };
             let report = p.check(shown, data, engine, fcx);
-            for w in report.warnings {
-                messages.warn(w);
+            for n in &report.notes {
+                messages.note(n);
+            }
+            if !report.warnings.is_empty() {
+                for w in &report.warnings {
+                    messages.warn(w.to_string());
+                }
+                if let Ok(mut n) = notifications.lock() {
+                    n.extend(report.warnings);
+                }
             }
             if !report.observed.is_empty()
                 && let Ok(mut o) = observed.lock()
@@ -186,6 +193,11 @@ pub fn run(
         bytes: bytes.into_inner(),
         elapsed: started.elapsed(),
         git: None,
+        notifications: {
+            let mut n = notifications.into_inner().unwrap_or_default();
+            n.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
+            n
+        },
     }
 }
 

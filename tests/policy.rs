@@ -708,7 +708,9 @@ fn large_files_agree_with_small_files_for_every_values_check() {
         if !check.file.starts_with("values") {
             continue;
         }
-        for body in [&check.example, &check.instead] {
+        // keywarden:allow (fake test data)
+        let anchors = "defaults: &db\n  password: anch0red-Secret-9\napi:\n  <<: *db\nworker:\n  db: *db\n  token: \"\"\n".to_string();
+        for body in [&check.example, &check.instead, &anchors] {
             let d = TempDir::new().unwrap();
             write(d.path(), ".keywarden.yaml", config_for(&check.id));
             write(d.path(), &format!("small/{}", check.file), body);
@@ -761,5 +763,79 @@ fn production_literal_names_the_existing_secret_the_chart_offers() {
     assert!(
         msg.contains("offer postgresql.auth.existingSecret"),
         "{msg}"
+    );
+}
+
+/// In a large values file `secretsFiles` is read from its lines, not parsed:
+/// same finding, same place, same key path.
+#[test]
+fn secrets_files_references_in_large_values_files() {
+    let d = TempDir::new().unwrap();
+    let p = d.path();
+    git(p, &["init", "-q"]);
+    write(
+        p,
+        "app/Chart.yaml",
+        "apiVersion: v2\nname: app\nversion: 1.0.0\n",
+    );
+    let mut body = String::new();
+    for i in 0..900 {
+        body.push_str(&format!("pad{i}:\n  enabled: true\n"));
+    }
+    let offset = body.lines().count() as u64;
+    body.push_str(
+        "app:\n  secretsFiles:\n    - env/app-secrets.yaml  # created by generate-secrets.sh\n",
+    );
+    assert!(body.len() > 16 << 10);
+    write(p, "app/values.yaml", &body);
+    let (f, _, _) = scan_json(p, &["."]);
+    let hit = f
+        .iter()
+        .find(|x| x["rule_id"] == "secrets-file-not-ignored")
+        .unwrap_or_else(|| panic!("{:?}", summary(&f)));
+    assert_eq!(hit["path"], "app/values.yaml");
+    assert_eq!(hit["start_line"].as_u64(), Some(offset + 3));
+    assert_eq!(hit["start_column"], 7);
+    let msg = hit["message"].as_str().unwrap();
+    assert!(
+        msg.contains("app/env/app-secrets.yaml (from app.secretsFiles)"),
+        "{msg}"
+    );
+    write(p, ".gitignore", "app/env/\n");
+    let (f, _, _) = scan_json(p, &["."]);
+    assert!(f.is_empty(), "{:?}", summary(&f));
+}
+
+#[test]
+fn nosecret_comments_and_oversized_files() {
+    let d = TempDir::new().unwrap();
+    // keywarden:allow (fake test data)
+    write(
+        d.path(),
+        "values.yaml",
+        "a:\n  password: inline-Literal-55  # nosecret\n",
+    );
+    let (f, _, _) = scan_json(d.path(), &["."]);
+    assert!(f.is_empty(), "{:?}", summary(&f));
+
+    // 50 MB of values: the credential rules read it, the policy checks skip
+    // it with a note, and nothing hangs.
+    let mut big = String::with_capacity(50 << 20);
+    while big.len() < 50 << 20 {
+        big.push_str("block:\n  enabled: true\n  password: \"\"\n");
+    }
+    write(d.path(), "values.yaml", &big);
+    let started = std::time::Instant::now();
+    let (out, err, code) =
+        stdout_of(keywarden(d.path()).args(["scan", ".", "-v", "--max-file-size", "100M"]));
+    assert!(
+        started.elapsed().as_secs() < 60,
+        "took {:?}",
+        started.elapsed()
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        err.contains("policy checks skipped: larger than 8 MiB"),
+        "{err}"
     );
 }

@@ -10,14 +10,27 @@ use util::{github_token, keywarden, stdout_of, write};
 
 const FIXTURES: &str = "tests/fixtures/diagnostics";
 
+/// The fixtures are files of this repository: whether git tracks them
+/// depends on how the source was obtained, so the repository checks are off
+/// here (tests/policy.rs covers them).
+const NO_REPO_CHECKS: &[&str] = &[
+    "--disable-rule",
+    "secrets-file-tracked",
+    "--disable-rule",
+    "secrets-file-not-ignored",
+];
+
 fn repo_root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
 #[test]
 fn human_diagnostics_snapshot() {
-    let (out, err, code) =
-        stdout_of(keywarden(repo_root()).args(["scan", FIXTURES, "--no-config"]));
+    let (out, err, code) = stdout_of(
+        keywarden(repo_root())
+            .args(["scan", FIXTURES, "--no-config"])
+            .args(NO_REPO_CHECKS),
+    );
     assert_eq!(code, 1, "{err}");
     // The timing in the summary line varies; everything else is fixed.
     let stable: String = out
@@ -137,7 +150,11 @@ fn github_rule_errors(doc: &Value) -> Vec<String> {
 
 #[test]
 fn sarif_validates_against_the_schema_and_github_rules() {
-    let doc = sarif_of(repo_root(), &[FIXTURES, "--no-config"]);
+    let args: Vec<&str> = [FIXTURES, "--no-config"]
+        .into_iter()
+        .chain(NO_REPO_CHECKS.iter().copied())
+        .collect();
+    let doc = sarif_of(repo_root(), &args);
     assert_eq!(doc["runs"][0]["results"].as_array().unwrap().len(), 7);
     let errs = schema_errors(&doc);
     assert!(errs.is_empty(), "schema errors: {errs:#?}");
@@ -219,4 +236,26 @@ fn sarif_passes_the_shared_github_validator_when_available() {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// YAML that does not parse is a tool notification in SARIF, not a result.
+#[test]
+fn sarif_lists_yaml_parse_problems_as_notifications() {
+    let d = TempDir::new().unwrap();
+    write(d.path(), "chart/values.yaml", "a: [1\nb: 2\n");
+    let doc = sarif_of(d.path(), &["."]);
+    assert_eq!(doc["runs"][0]["results"], serde_json::json!([]));
+    let notes = &doc["runs"][0]["invocations"][0]["toolExecutionNotifications"];
+    assert_eq!(notes.as_array().map(Vec::len), Some(1), "{notes}");
+    let loc = &notes[0]["locations"][0]["physicalLocation"];
+    assert_eq!(loc["artifactLocation"]["uri"], "chart/values.yaml");
+    assert_eq!(loc["region"]["startLine"], 2);
+    assert!(
+        notes[0]["message"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("does not parse")
+    );
+    let errs = schema_errors(&doc);
+    assert!(errs.is_empty(), "schema errors: {errs:#?}");
 }

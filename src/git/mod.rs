@@ -270,6 +270,7 @@ fn run_here(
         baselined,
         elapsed: started.elapsed(),
         git: Some(info),
+        notifications: Vec::new(),
     })
 }
 

@@ -31,25 +31,63 @@ pub const MAX_POLICY_BYTES: usize = 8 << 20;
 /// top-level sections that hold a hint word.
 pub const SELECTIVE_PARSE_BYTES: usize = 16 << 10;
 
-/// Words that every finding of the values checks has in its top-level
-/// section (a secret-like key, `create`, a URL, `existingSecret`, an `auth:`
-/// block…). The engine reports where they occur during its keyword pass.
+/// Words that every finding of the values checks has on a line of its
+/// top-level section (a secret-like key, `create:`, a URL, `existingSecret`,
+/// an `auth:` block…). They ride along in the engine's keyword pass, so they
+/// are chosen to be rare in ordinary code: `apikey`, not `key`.
 pub const HINT_KEYWORDS: &[&str] = &[
-    "pass",
+    "password",
+    "passwd",
+    "passphrase",
+    "passcode",
     "pwd",
+    "pass:",
+    "pass\"",
+    "pass'",
     "secret",
     "token",
-    "key",
     "credential",
-    "auth",
-    "create",
-    "://",
     "dsn",
     "connectionstring",
-    "security",
+    "_key",
+    "_keys",
+    "-key",
+    "apikey",
+    "accesskey",
+    "privatekey",
+    "signingkey",
+    "encryptionkey",
+    "masterkey",
+    "authkey",
+    "accountkey",
+    "licensekey",
+    "licencekey",
+    "sessionkey",
+    "sharedkey",
+    "clientkey",
+    "appkey",
+    "servicekey",
+    "hmackey",
+    "jwtkey",
+    "cookiekey",
+    "cryptokey",
+    "cipherkey",
+    "aeskey",
+    "sshkey",
+    "deploykey",
+    "adminkey",
+    "rootkey",
+    "writekey",
+    "readkey",
+    "create:",
+    "createsecret",
+    "://",
+    "auth:",
+    "authentication:",
+    "security:",
     "dockerconfig",
     "dockercfg",
-    "sops",
+    "sops:",
 ];
 
 /// The `policy:` section of `.keywarden.yaml`.
@@ -114,7 +152,9 @@ pub struct Policy {
 pub struct FileReport {
     pub findings: Vec<Finding>,
     /// YAML that does not parse, as `path:line:col: message`.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Notification>,
+    /// Things worth saying in verbose mode.
+    pub notes: Vec<String>,
     /// Values at paths named in `policy.equal`, compared once all files are read.
     pub observed: Vec<Observed>,
     /// Values the checks read and found not to be secrets (references,
@@ -130,13 +170,17 @@ pub struct FileReport {
 /// that file does not exist and no committed `.gitignore` would cover it.
 pub type MissingReference<'a> = dyn Fn(&str, &str) -> Option<String> + Sync + 'a;
 
+/// Loads a chart's default values on demand.
+pub type ChartLookup<'a> = dyn Fn() -> Option<std::sync::Arc<ChartDefaults>> + Sync + 'a;
+
 /// What the caller knows about a file beyond its bytes (all optional).
 #[derive(Default)]
 pub struct FileContext<'a> {
     /// The engine's hint word offsets (see [`Policy::wants_hints`]).
     pub hints: Option<&'a mut Vec<usize>>,
-    /// The chart's default values (see [`Policy::wants_chart_defaults`]).
-    pub chart: Option<&'a ChartDefaults>,
+    /// Loads the chart's default values (see [`Policy::wants_chart_defaults`]);
+    /// called only when a finding can use them.
+    pub chart: Option<&'a ChartLookup<'a>>,
     /// For a secrets file named by this values file: the path to report
     /// when it does not exist and no committed `.gitignore` would cover it.
     pub missing_reference: Option<&'a MissingReference<'a>>,
@@ -162,14 +206,34 @@ impl ChartDefaults {
     }
 
     /// The `existingSecret` key offered for a block or the nearest block above it.
-    fn offer_for(&self, block: &[String]) -> Option<&str> {
+    fn offer_for(&self, block: &[String]) -> Option<String> {
         (1..=block.len()).rev().find_map(|n| {
             let prefix = block[..n].join(".");
             self.offers
                 .iter()
                 .find(|o| o.rsplit_once('.').is_some_and(|(b, _)| b == prefix))
-                .map(String::as_str)
+                .cloned()
         })
+    }
+}
+
+/// A problem with a file that is not a finding (YAML that does not parse):
+/// printed to stderr and listed in SARIF `toolExecutionNotifications`.
+#[derive(Debug, Clone)]
+pub struct Notification {
+    pub path: String,
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+impl std::fmt::Display for Notification {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.path, self.line, self.column, self.message
+        )
     }
 }
 
@@ -310,6 +374,8 @@ impl Policy {
         len > SELECTIVE_PARSE_BYTES
             && len <= MAX_POLICY_BYTES
             && !self.active.is_empty()
+            // `policy.equal` may name keys no hint word covers.
+            && self.equal.is_empty()
             && matches!(self.kind(path), FileKind::Values { .. })
     }
 
@@ -332,7 +398,14 @@ impl Policy {
             return report;
         }
         let kind = self.kind(path);
-        if kind == FileKind::Other || data.len() > MAX_POLICY_BYTES {
+        if kind == FileKind::Other {
+            return report;
+        }
+        if data.len() > MAX_POLICY_BYTES {
+            report.notes.push(format!(
+                "{path}: policy checks skipped: larger than {} MiB (credential rules still ran)",
+                MAX_POLICY_BYTES >> 20
+            ));
             return report;
         }
         // Only YAML that could hold a manifest is parsed outside values files.
@@ -345,6 +418,7 @@ impl Policy {
         // Large values files: parse only the sections where a hint line
         // could be a finding.
         let mut cleared = Vec::new();
+        let mut line_refs = Vec::new();
         let sections = match hints {
             Some(h) if matches!(kind, FileKind::Values { .. }) => {
                 let equal_keys: Vec<&str> = self
@@ -367,11 +441,16 @@ impl Policy {
                 };
                 prefilter::select(data, h, &pcx).map(|sel| {
                     cleared = sel.cleared;
+                    line_refs = sel.references;
                     sel.sections
                 })
             }
             _ => None,
         };
+        let handled: Vec<usize> = line_refs.iter().map(|r| r.span.0).collect();
+        for r in line_refs {
+            self.line_reference(path, data, engine, &r, missing_reference, &mut report);
+        }
         if sections.as_ref().is_some_and(Vec::is_empty) {
             // Nothing to parse: only cleared values to record, positioned
             // without validating or indexing the whole file.
@@ -391,10 +470,15 @@ impl Policy {
             Err(e) => {
                 // Helm-templated YAML outside templates/ is expected not to parse.
                 if !text.contains("{{") {
-                    report.warnings.push(format!(
-                        "{path}:{}:{}: YAML does not parse ({}); policy checks skipped, credential rules still ran",
-                        e.line, e.column, e.message
-                    ));
+                    report.warnings.push(Notification {
+                        path: path.to_string(),
+                        line: e.line,
+                        column: e.column,
+                        message: format!(
+                            "YAML does not parse ({}); policy checks skipped, credential rules still ran",
+                            e.message
+                        ),
+                    });
                 }
                 return report;
             }
@@ -426,6 +510,7 @@ impl Policy {
                     ..
                 }
             ),
+            handled_references: handled,
             seen: HashSet::new(),
             report: &mut report,
         };
@@ -440,6 +525,49 @@ impl Policy {
             }
         }
         report
+    }
+
+    /// A `secretsFiles` entry read from its line: recorded, and reported if
+    /// it is missing and would not be ignored.
+    fn line_reference(
+        &self,
+        path: &str,
+        data: &[u8],
+        engine: &Engine,
+        r: &prefilter::LineReference,
+        missing: Option<&MissingReference<'_>>,
+        report: &mut FileReport,
+    ) {
+        report.references.push(repo::Reference {
+            from: path.to_string(),
+            target: r.target.clone(),
+        });
+        let Some(rel) = missing.and_then(|f| f(path, &r.target)) else {
+            return;
+        };
+        let Some(spec) = catalog::check("secrets-file-not-ignored") else {
+            return;
+        };
+        let Some(sev) = self.severity(&spec.id) else {
+            return;
+        };
+        let lines = LineIndex::new(data);
+        if crate::suppress::inline_allowed(data, lines.line_start_of(r.span.0))
+            || engine.rule_path_allowed(&spec.id, path)
+        {
+            return;
+        }
+        let mut f = lines.finding_for(&spec.id, &spec.name, sev, path, data, r.span.0, r.span.1);
+        f.fingerprint = fingerprint(&spec.id, path, r.target.as_bytes());
+        f.sensitive = false;
+        f.message = Some(format!(
+            "{rel} (from {}) is not covered by .gitignore: once created, the next `git add .` commits it",
+            r.key
+        ));
+        f.line_hash = crate::engine::line_hash::line_hashes(data, &[f.start_line])
+            .get(&f.start_line)
+            .cloned();
+        report.findings.push(f);
     }
 
     /// Compares the values seen at `policy.equal` paths across all files.
@@ -495,8 +623,10 @@ struct Cx<'p, 'a> {
     /// Built on the first finding.
     lines: std::cell::OnceCell<LineIndex>,
     /// The chart's default values, for production values files.
-    chart: Option<&'p ChartDefaults>,
+    chart: Option<&'p ChartLookup<'p>>,
     missing_reference: Option<&'p MissingReference<'p>>,
+    /// `secretsFiles` entries already handled from their lines.
+    handled_references: Vec<usize>,
     production: bool,
     secrets_file: bool,
     /// Value spans already reported per check, so an aliased value is reported once.
@@ -606,6 +736,12 @@ impl Cx<'_, '_> {
     /// Records a secrets file named by a values file, and reports it if it
     /// does not exist and would not be ignored once created.
     fn reference(&mut self, node: &Node<'_>, target: &str, key: &str) {
+        if self
+            .handled_references
+            .contains(&self.pos.value_span(node).0)
+        {
+            return;
+        }
         self.report.references.push(repo::Reference {
             from: self.path.to_string(),
             target: target.to_string(),
@@ -726,4 +862,71 @@ pub fn merge_overlapping(
             && p.rule_id != "committed-kubernetes-secret"
             && credential.iter().any(|c| !generic(c) && overlaps(c, p)))
     });
+}
+
+#[cfg(test)]
+mod hint_tests {
+    use super::HINT_KEYWORDS;
+    use super::classify::is_secret_key;
+
+    /// Every secret-like key holds a hint word, or large values files would
+    /// miss what small ones report.
+    #[test]
+    fn every_secret_like_key_holds_a_hint_word() {
+        let keys = [
+            "password",
+            "postgresPassword",
+            "DB_PASSWORD",
+            "pass",
+            "dbPass",
+            "passwd",
+            "pwd",
+            "passphrase",
+            "apiKey",
+            "api_key",
+            "api-key",
+            "accessKey",
+            "secretAccessKey",
+            "privateKey",
+            "signingKey",
+            "encryptionKey",
+            "masterKey",
+            "authKey",
+            "clientSecret",
+            "jwtSecret",
+            "webhookSecret",
+            "token",
+            "apiToken",
+            "GITHUB_TOKEN",
+            "STRIPE_KEY",
+            "credentials",
+            "dsn",
+            "sentryDsn",
+            "connectionString",
+            "secret",
+            "licenseKey",
+            "sshKey",
+            "deployKey",
+            "appKey",
+            "sessionKey",
+            "sharedKey",
+            "hmacKey",
+            "adminKey",
+            "rootKey",
+            "writeKey",
+            "readKey",
+            "accountKey",
+            "cookieKey",
+            "cryptoKey",
+            "aesKey",
+        ];
+        for k in keys {
+            assert!(is_secret_key(k, &[], &[]), "{k} is not secret-like");
+            let line = format!("{k}: value").to_ascii_lowercase();
+            assert!(
+                HINT_KEYWORDS.iter().any(|h| line.contains(h)),
+                "no hint word in {line:?}"
+            );
+        }
+    }
 }

@@ -15,6 +15,8 @@ pub enum Verdict {
     Parse,
     /// Parse its section only if another line is parsed too.
     ParseWithOthers,
+    /// A `secretsFiles:` block in simple block-list form.
+    References(Vec<LineReference>),
     /// Not a secret; the byte range of its value is cleared.
     Clear(usize, usize),
     /// Nothing to do.
@@ -35,19 +37,46 @@ pub struct Context<'a> {
 pub struct Selection {
     pub sections: Vec<(usize, usize)>,
     pub cleared: Vec<(usize, usize)>,
+    /// `secretsFiles` entries read from their lines: value span, path, key.
+    pub references: Vec<LineReference>,
+}
+
+/// A `secretsFiles` list entry found without a parse.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineReference {
+    pub span: (usize, usize),
+    pub target: String,
+    /// Dotted path of the `secretsFiles` key.
+    pub key: String,
 }
 
 /// Judges every hint (byte offsets into `text`, sorted here); `None` when
 /// the whole file must be parsed (anchors and merge keys tie sections).
 pub fn select(data: &[u8], hints: &mut [usize], cx: &Context<'_>) -> Option<Selection> {
     let b = data;
-    if has_alias(b) || memchr::memmem::find(b, b"<<").is_some() {
+    // The hint words include merge keys and alias markers.
+    let ties = |h: usize| {
+        let at = &b[h..];
+        at.starts_with(b"<<:")
+            || (at.len() > 2
+                && matches!(&at[..2], b": " | b"- " | b", ")
+                && at[2] == b'*'
+                && at
+                    .get(3)
+                    .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_'))
+            || (at.starts_with(b"[*")
+                && at
+                    .get(2)
+                    .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_'))
+    };
+    if hints.iter().any(|&h| h < b.len() && ties(h)) {
         return None;
     }
     hints.sort_unstable();
     let mut sections: Vec<(usize, usize)> = Vec::new();
     let mut deferred: Vec<(usize, usize)> = Vec::new();
     let mut cleared = Vec::new();
+    let mut references = Vec::new();
     let mut last_line = usize::MAX;
     for &h in hints.iter() {
         if h >= b.len() || sections.last().is_some_and(|&(_, e)| h < e) {
@@ -63,6 +92,7 @@ pub fn select(data: &[u8], hints: &mut [usize], cx: &Context<'_>) -> Option<Sele
             Verdict::Parse => sections.push(section_around(b, ls)),
             Verdict::ParseWithOthers => deferred.push(section_around(b, ls)),
             Verdict::Clear(s, e) => cleared.push((s, e)),
+            Verdict::References(r) => references.extend(r),
             Verdict::Skip => {}
         }
     }
@@ -72,7 +102,11 @@ pub fn select(data: &[u8], hints: &mut [usize], cx: &Context<'_>) -> Option<Sele
         sections.sort_unstable();
         sections.dedup();
     }
-    Some(Selection { sections, cleared })
+    Some(Selection {
+        sections,
+        cleared,
+        references,
+    })
 }
 
 /// The top-level section (a column-0 key and everything indented under it)
@@ -109,8 +143,10 @@ fn verdict(b: &[u8], ls: usize, le: usize, h: usize, cx: &Context<'_>) -> Verdic
     let body = body.strip_prefix("- ").unwrap_or(body);
     let body_at = ls + (line.len() - body.len());
     let Some(colon) = key_colon(body) else {
-        // A continuation line or a list item: judge it properly.
-        return Verdict::Parse;
+        // A list item or a continuation line: the checks read only URLs
+        // there (secret-like keys are on the lines that name them).
+        let url = b[h..].starts_with(b"://") && body.contains('@') && !classify::is_template(body);
+        return parse_if(url);
     };
     let key = body[..colon].trim().trim_matches(['"', '\'']);
     let rest = strip_comment(&body[colon + 1..]);
@@ -131,7 +167,23 @@ fn verdict(b: &[u8], ls: usize, le: usize, h: usize, cx: &Context<'_>) -> Verdic
         // A block key: what matters is below it, and its children carry a
         // hint word of their own, except the `enabled:` switch these read.
         if key == "secretsFiles" {
-            return Verdict::Parse;
+            let indent = line.len() - line.trim_start().len();
+            return match list_items(b, le, indent) {
+                Some(items) => {
+                    let key = key_path(b, ls, indent, key);
+                    Verdict::References(
+                        items
+                            .into_iter()
+                            .map(|(span, target)| LineReference {
+                                span,
+                                target,
+                                key: key.clone(),
+                            })
+                            .collect(),
+                    )
+                }
+                None => Verdict::Parse,
+            };
         }
         let wanted = match key {
             "externalSecret" | "externalSecrets" => "true",
@@ -144,6 +196,9 @@ fn verdict(b: &[u8], ls: usize, le: usize, h: usize, cx: &Context<'_>) -> Verdic
             line.len() - line.trim_start().len(),
             wanted,
         ));
+    }
+    if matches!(strip_comment(rest), "[]" | "{}") {
+        return Verdict::Skip;
     }
     if key == "secretsFiles" || rest.starts_with(['|', '>', '{', '[', '&', '*', '!', '%', '@', '`'])
     {
@@ -228,6 +283,60 @@ fn children(b: &[u8], le: usize, indent: usize) -> impl Iterator<Item = &str> {
         }
         None
     })
+}
+
+/// The items of a block list under the line ending at `le` (`- path`, plain
+/// or simply quoted), with their byte spans; `None` for any other shape.
+fn list_items(b: &[u8], le: usize, indent: usize) -> Option<Vec<((usize, usize), String)>> {
+    let mut out = Vec::new();
+    let mut at = le + 1;
+    while at < b.len() {
+        let end = memchr::memchr(b'\n', &b[at..]).map_or(b.len(), |p| at + p);
+        let line = std::str::from_utf8(&b[at..end]).ok()?;
+        let body = line.trim_start();
+        let ind = line.len() - body.len();
+        if body.is_empty() || body.starts_with('#') {
+            at = end + 1;
+            continue;
+        }
+        // A block list may sit at the key's own indentation.
+        if ind < indent || (ind == indent && !body.starts_with("- ")) {
+            break;
+        }
+        let item = body.strip_prefix("- ")?;
+        let value = unquote(strip_comment(item))?;
+        if value.contains(':') || value.starts_with(['{', '[', '&', '*', '|', '>']) {
+            return None;
+        }
+        let off = at + ind + 2 + item.find(value).unwrap_or(0);
+        out.push(((off, off + value.len()), value.to_string()));
+        at = end + 1;
+    }
+    Some(out)
+}
+
+/// The dotted key path of the key `key` on the line starting at `ls`,
+/// indented by `indent`, from the keys above it with less indentation.
+fn key_path(b: &[u8], ls: usize, indent: usize, key: &str) -> String {
+    let mut parts = vec![key.to_string()];
+    let mut want = indent;
+    let mut at = ls;
+    while want > 0 && at > 0 {
+        let prev = memchr::memrchr(b'\n', &b[..at - 1]).map_or(0, |p| p + 1);
+        let line = std::str::from_utf8(&b[prev..at - 1]).unwrap_or("");
+        at = prev;
+        let body = line.trim_start();
+        let ind = line.len() - body.len();
+        if body.is_empty() || body.starts_with('#') || ind >= want {
+            continue;
+        }
+        if let Some(c) = key_colon(body) {
+            parts.push(body[..c].trim().trim_matches(['"', '\'']).to_string());
+        }
+        want = ind;
+    }
+    parts.reverse();
+    parts.join(".")
 }
 
 /// True if a child line of the block is `enabled: <wanted>`.
@@ -321,17 +430,6 @@ fn unquote(v: &str) -> Option<&str> {
     }
 }
 
-/// An alias (`*name`) after `: `, `- `, `[` or `,`, as opposed to `*` in text.
-fn has_alias(b: &[u8]) -> bool {
-    memchr::memchr_iter(b'*', b).any(|i| {
-        i > 0
-            && matches!(b[i - 1], b' ' | b'[' | b',')
-            && b.get(i + 1)
-                .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_')
-            && (i < 2 || matches!(b[i - 2], b':' | b'-' | b' ' | b'[' | b','))
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -400,6 +498,39 @@ mod tests {
             Verdict::Parse
         );
         assert_eq!(judge("  token: |", "token", false), Verdict::Parse);
+        assert_eq!(
+            judge("  imagePullSecrets: []", "Secret", false),
+            Verdict::Skip
+        );
+        assert_eq!(
+            judge("    - env/app-secrets.yaml", "secret", false),
+            Verdict::Skip
+        );
+        assert_eq!(
+            // keywarden:allow (fake test data)
+            judge("    - https://u:p4ss@h/x", "://", false),
+            Verdict::Parse
+        );
+        match judge(
+            "heimdall:\n  secretsFiles:\n    - env/a-secrets.yaml\n    - \"env/b.yaml\"\nx: 1\n",
+            "secret",
+            false,
+        ) {
+            Verdict::References(r) => {
+                let got: Vec<(&str, &str)> = r
+                    .iter()
+                    .map(|x| (x.target.as_str(), x.key.as_str()))
+                    .collect();
+                assert_eq!(
+                    got,
+                    [
+                        ("env/a-secrets.yaml", "heimdall.secretsFiles"),
+                        ("env/b.yaml", "heimdall.secretsFiles")
+                    ]
+                );
+            }
+            other => panic!("{other:?}"),
+        }
         assert_eq!(
             judge("  - name: DB_PASSWORD", "PASS", false),
             Verdict::Parse

@@ -202,6 +202,9 @@ impl Policy {
         f.secret = String::from_utf8_lossy(&data[..end]).into_owned();
         f.message = Some(message);
         f.sensitive = true;
+        f.line_hash = crate::engine::line_hash::line_hashes(data, &[1])
+            .get(&1)
+            .cloned();
         Some(f)
     }
 }

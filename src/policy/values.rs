@@ -294,7 +294,7 @@ fn scalar(
             let block = &path[..path.len().saturating_sub(1)];
             let hint = if existing.present {
                 "; this block supports existingSecret".to_string()
-            } else if let Some(offer) = cx.chart.and_then(|c| c.offer_for(block)) {
+            } else if let Some(offer) = cx.chart.and_then(|load| load()?.offer_for(block)) {
                 format!("; the chart's default values offer {offer} for it")
             } else {
                 String::new()

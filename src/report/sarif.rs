@@ -51,6 +51,26 @@ pub fn write(ctx: &ReportContext<'_>, out: &mut dyn Write) -> io::Result<()> {
             "results": results,
         }],
     });
+    // Files that could not be read as YAML: not results, but worth knowing.
+    let notes: Vec<Value> = ctx
+        .outcome
+        .notifications
+        .iter()
+        .map(|n| {
+            json!({
+                "level": "warning",
+                "message": { "text": n.message },
+                "locations": [{ "physicalLocation": {
+                    "artifactLocation": { "uri": encode_uri_path(&n.path), "uriBaseId": "%SRCROOT%" },
+                    "region": { "startLine": n.line.max(1), "startColumn": n.column.max(1) },
+                }}],
+            })
+        })
+        .collect();
+    doc["runs"][0]["invocations"] = json!([{
+        "executionSuccessful": true,
+        "toolExecutionNotifications": notes,
+    }]);
     if let Some(p) = ctx.outcome.git.as_ref().and_then(provenance) {
         doc["runs"][0]["versionControlProvenance"] = json!([p]);
     }

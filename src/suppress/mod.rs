@@ -13,6 +13,8 @@ const MARKERS: &[&[u8]] = &[
     b"keywarden:allow",
     b"gitleaks:allow",
     b"pragma: allowlist secret",
+    // Seen in Helm values files in the wild (`password: x  # nosecret`).
+    b"# nosecret",
 ];
 
 /// Comment leaders for "allow the next line" markers standing on their own line.
