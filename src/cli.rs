@@ -418,7 +418,17 @@ fn run_git(args: GitArgs) -> u8 {
         threads: c.threads,
     };
     let messages = Messages::new(c.verbose, c.quiet);
-    let outcome = match git::run(&engine, &request, baseline.as_ref(), &messages) {
+    let policy = match build_policy(&cfg, c) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let outcome = match git::run(
+        &engine,
+        policy.as_ref(),
+        &request,
+        baseline.as_ref(),
+        &messages,
+    ) {
         Ok(o) => o,
         Err(e) => return error(e),
     };

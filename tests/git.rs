@@ -588,3 +588,60 @@ fn a_moved_secret_is_reported_at_both_paths() {
         .collect();
     assert_eq!(fps.len(), 3);
 }
+
+/// The policy checks that read content run on git blobs too: history,
+/// ranges and staged files; the repository checks (about the work tree) do not.
+#[test]
+fn policy_checks_run_on_history_ranges_and_staged_blobs() {
+    let r = Repo::new();
+    let literal = format!("{}-{}", "dev-password", "123");
+    r.write(
+        "chart/values.yaml",
+        format!("database:\n  password: {literal}\nsecrets:\n  create: false\n"),
+    );
+    let c1 = r.commit("chart with a literal", "Alice");
+    r.write(
+        "chart/values.yaml",
+        "database:\n  password: \"\"\n  existingSecret: app-db\nsecrets:\n  create: false\n  existingSecret: app\n",
+    );
+    let c2 = r.commit("use existingSecret", "Bob");
+
+    let ids = |doc: &Value| -> Vec<(String, String)> {
+        findings(doc)
+            .iter()
+            .map(|f| {
+                (
+                    f["rule_id"].as_str().unwrap_or("").to_string(),
+                    f["origin"]["commit"].as_str().unwrap_or("").to_string(),
+                )
+            })
+            .collect()
+    };
+    let (doc, err, code) = r.scan(&[]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(
+        ids(&doc),
+        [
+            ("plaintext-secret-in-values".to_string(), c1.clone()),
+            ("existing-secret-not-set".to_string(), c1.clone()),
+        ]
+    );
+    // Without the policy checks, the generic password rule is what remains.
+    let (doc, _, _) = r.scan(&["--no-policy"]);
+    let rules: Vec<String> = ids(&doc).into_iter().map(|(id, _)| id).collect();
+    assert_eq!(rules, ["generic-password-unquoted"]);
+    // The fix alone adds nothing to report.
+    let (doc, _, code) = r.scan(&["--range", &format!("{c1}..{c2}")]);
+    assert_eq!(code, 0, "{doc}");
+
+    // Staged: only what the commit adds.
+    r.write(
+        "chart/values-prod.yaml",
+        "redis:\n  auth:\n    enabled: false\n",
+    );
+    r.git(&["add", "chart/values-prod.yaml"]);
+    let (doc, _, code) = r.scan(&["--staged"]);
+    assert_eq!(code, 1);
+    let rules: Vec<String> = ids(&doc).into_iter().map(|(id, _)| id).collect();
+    assert_eq!(rules, ["auth-disabled-in-production"]);
+}

@@ -15,6 +15,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 pub(crate) struct Context<'a> {
     pub engine: &'a Engine,
+    pub policy: Option<&'a crate::policy::Policy>,
     pub messages: &'a Messages,
     pub max_file_size: u64,
     pub commits: &'a [CommitMeta],
@@ -148,7 +149,7 @@ fn scan_job(
     blobs.fetch_add(1, Ordering::Relaxed);
     bytes.fetch_add(data.len() as u64, Ordering::Relaxed);
 
-    let found = analyze(ctx.engine, &first.path, data);
+    let found = analyze(ctx.engine, ctx.policy, &first.path, data, ctx.messages);
     let mut out = Vec::new();
     for (i, place) in job.places.iter().enumerate().skip(primary) {
         let same_path = place.path == first.path;
@@ -159,7 +160,7 @@ fn scan_job(
             // path. A blob with nothing found that only moved to another
             // directory is not scanned again: path-scoped rules look at
             // file names.
-            analyze(ctx.engine, &place.path, data)
+            analyze(ctx.engine, ctx.policy, &place.path, data, ctx.messages)
         } else {
             Vec::new()
         };

@@ -16,6 +16,7 @@ pub use added_lines::AddedLines;
 
 use crate::engine::Engine;
 use crate::finding::Finding;
+use crate::policy::Policy;
 use crate::scan::ScanOutcome;
 use crate::source::Messages;
 use crate::suppress::Baseline;
@@ -25,11 +26,37 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 /// Every blob read from git goes through here: it is the one call from the
-/// git sources into the analyzers (the credential rules today; further
-/// analyzers such as policy checks belong here too, so that history, range
-/// and staged scans all get them).
-pub fn analyze(engine: &Engine, path: &str, data: &[u8]) -> Vec<Finding> {
-    engine.scan(path, data)
+/// git sources into the analyzers, the credential rules and the policy
+/// checks that read content (the repository checks look at the work tree
+/// and do not run on history). YAML that does not parse in some old commit
+/// is a verbose note, not a warning.
+pub fn analyze(
+    engine: &Engine,
+    policy: Option<&Policy>,
+    path: &str,
+    data: &[u8],
+    messages: &Messages,
+) -> Vec<Finding> {
+    let Some(p) = policy else {
+        return engine.scan(path, data);
+    };
+    let mut hints = Vec::new();
+    let want = p.wants_hints(path, data.len());
+    let mut found = engine.scan_hinted(path, data, want.then_some(&mut hints));
+    let fcx = crate::policy::FileContext {
+        hints: want.then_some(&mut hints),
+        ..Default::default()
+    };
+    let report = p.check(path, data, engine, fcx);
+    for w in &report.warnings {
+        messages.note(w.to_string());
+    }
+    let mut pf = report.findings;
+    if !pf.is_empty() || (!found.is_empty() && !report.cleared.is_empty()) {
+        crate::policy::merge_overlapping(engine, &mut found, &mut pf, &report.cleared);
+        found.extend(pf);
+    }
+    found
 }
 
 /// Which part of the repository to scan.
@@ -192,22 +219,24 @@ pub fn root_of(repo: &gix::Repository) -> PathBuf {
 /// objects are warnings in `messages` and the scan goes on.
 pub fn run(
     engine: &Engine,
+    policy: Option<&Policy>,
     req: &GitRequest,
     baseline: Option<&Baseline>,
     messages: &Messages,
 ) -> Result<ScanOutcome, GitError> {
     if req.threads == 0 {
-        return run_here(engine, req, baseline, messages);
+        return run_here(engine, policy, req, baseline, messages);
     }
     rayon::ThreadPoolBuilder::new()
         .num_threads(req.threads)
         .build()
         .map_err(|e| GitError::Repository(format!("cannot start {} threads: {e}", req.threads)))?
-        .install(|| run_here(engine, req, baseline, messages))
+        .install(|| run_here(engine, policy, req, baseline, messages))
 }
 
 fn run_here(
     engine: &Engine,
+    policy: Option<&Policy>,
     req: &GitRequest,
     baseline: Option<&Baseline>,
     messages: &Messages,
@@ -257,6 +286,7 @@ fn run_here(
     }
     let ctx = blobs::Context {
         engine,
+        policy,
         messages,
         max_file_size: req.max_file_size,
         commits: &commits,
