@@ -594,33 +594,74 @@ mod tests {
         assert_eq!(words("s3-access_key"), ["s3", "access", "key"]);
     }
 
+    /// Keys that must be secret-like; each must also hold a hint word, or
+    /// large values files would miss what small ones report.
+    const SECRET_LIKE: &[&str] = &[
+        "password",
+        "postgresPassword",
+        "adminPassword",
+        "DB_PASSWORD",
+        "pass",
+        "dbPass",
+        "passwd",
+        "pwd",
+        "passphrase",
+        "apiKey",
+        "api_key",
+        "api-key",
+        "accessKey",
+        "secretAccessKey",
+        "secret_access_key",
+        "privateKey",
+        "signingKey",
+        "encryptionKey",
+        "masterKey",
+        "authKey",
+        "clientSecret",
+        "jwtSecret",
+        "webhookSecret",
+        "token",
+        "apiToken",
+        "GITHUB_TOKEN",
+        "STRIPE_KEY",
+        "credentials",
+        "dsn",
+        "sentryDsn",
+        "connectionString",
+        "secret",
+        "licenseKey",
+        "sshKey",
+        "deployKey",
+        "appKey",
+        "sessionKey",
+        "sharedKey",
+        "hmacKey",
+        "adminKey",
+        "rootKey",
+        "writeKey",
+        "readKey",
+        "accountKey",
+        "cookieKey",
+        "cryptoKey",
+        "aesKey",
+    ];
+
+    #[test]
+    fn every_secret_like_key_holds_a_hint_word() {
+        for k in SECRET_LIKE {
+            let line = format!("{k}: value").to_ascii_lowercase();
+            assert!(
+                crate::policy::HINT_KEYWORDS
+                    .iter()
+                    .any(|h| line.contains(h)),
+                "no hint word in {line:?}"
+            );
+        }
+    }
+
     #[test]
     fn secret_like_keys() {
-        for k in [
-            "password",
-            "postgresPassword",
-            "adminPassword",
-            "DB_PASSWORD",
-            "apiKey",
-            "api_key",
-            "accessKey",
-            "secretAccessKey",
-            "secret_access_key",
-            "privateKey",
-            "signingKey",
-            "clientSecret",
-            "jwtSecret",
-            "webhookSecret",
-            "token",
-            "apiToken",
-            "GITHUB_TOKEN",
-            "STRIPE_KEY",
-            "credentials",
-            "dsn",
-            "connectionString",
-            "secret",
-            "pass",
-        ] {
+        for k in SECRET_LIKE {
             assert!(secret(k), "{k} should be secret-like");
         }
         for k in [
