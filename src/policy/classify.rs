@@ -228,8 +228,13 @@ pub fn is_secret_key(key: &str, extra: &[String], ignore: &[String]) -> bool {
 fn cached(key: &str) -> (bool, bool) {
     use std::cell::RefCell;
     use std::collections::HashMap;
+    use std::hash::BuildHasherDefault;
+    // Keys are short and come from files we read, not from an attacker who
+    // could aim collisions at a per-thread cache that is cleared when full:
+    // FNV-1a is plenty, and far cheaper than SipHash here.
+    type Fast = BuildHasherDefault<Fnv>;
     thread_local! {
-        static CACHE: RefCell<HashMap<Box<str>, (bool, bool)>> = RefCell::new(HashMap::new());
+        static CACHE: RefCell<HashMap<Box<str>, (bool, bool), Fast>> = RefCell::new(HashMap::default());
     }
     if !might_be_secret_key(key) {
         return (false, false);
@@ -246,6 +251,29 @@ fn cached(key: &str) -> (bool, bool) {
         c.insert(key.into(), v);
         v
     })
+}
+
+/// FNV-1a, for the key cache.
+#[derive(Default)]
+struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for &b in bytes {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
 }
 
 fn secret_key_by_words(key: &str) -> bool {

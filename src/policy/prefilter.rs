@@ -402,10 +402,16 @@ fn strip_comment(rest: &str) -> &str {
     if t.starts_with(['"', '\'']) {
         return t;
     }
-    match t.find(" #") {
-        Some(i) => t[..i].trim_end(),
-        None => t,
+    // A comment starts at a `#` after whitespace.
+    let b = t.as_bytes();
+    let mut from = 0;
+    while let Some(i) = memchr::memchr(b'#', &b[from..]).map(|i| from + i) {
+        if i > 0 && (b[i - 1] == b' ' || b[i - 1] == b'\t') {
+            return t[..i].trim_end();
+        }
+        from = i + 1;
     }
+    t
 }
 
 /// A plain or simply quoted scalar's text; `None` when quoting is not
