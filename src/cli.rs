@@ -31,7 +31,8 @@ Rules: `keywarden rules` lists them, `keywarden rules ID` explains one.";
 #[command(
     name = "keywarden",
     version,
-    about = "Find credentials in files and repositories before they leak",
+    about = "Find credentials in files and repositories before they leak, and check how Helm \
+             charts and Kubernetes manifests handle secrets",
     after_help = AFTER_HELP
 )]
 struct Cli {
@@ -46,7 +47,8 @@ enum Command {
     /// Scan a git repository: the whole history of every ref (default), the
     /// staged index (`--staged`), or a commit range (`--range A..B`).
     Git(GitArgs),
-    /// List the rules, or explain one: `keywarden rules github-pat-classic`.
+    /// List the rules and policy checks, or explain one: `keywarden rules github-pat-classic`,
+    /// `keywarden rules KW-HELM-001`.
     Rules(RulesArgs),
 }
 
@@ -162,11 +164,11 @@ struct CommonArgs {
     #[arg(long)]
     no_secrets: bool,
 
-    /// Run only this rule (repeatable).
+    /// Run only this rule or policy check (id or code; repeatable).
     #[arg(long = "rule", value_name = "ID")]
     only_rules: Vec<String>,
 
-    /// Do not run this rule (repeatable).
+    /// Do not run this rule or policy check (id or code; repeatable).
     #[arg(long = "disable-rule", value_name = "ID")]
     disable_rules: Vec<String>,
 
