@@ -4,7 +4,7 @@
 
 use super::Cx;
 use super::classify::{self, Class};
-use super::values::whitespace;
+use super::values::{url_checks, whitespace};
 use super::yaml::{self, Node};
 use saphyr::YamlData;
 
@@ -146,7 +146,7 @@ fn walk(cx: &mut Cx<'_, '_>, node: &Node<'_>, path: &mut Vec<String>, is_secret:
         _ => {
             if let Some(text) = yaml::scalar_text(node) {
                 let text = text.into_owned();
-                url_only(cx, node, &text, &path.join("."));
+                url_checks(cx, node, &text, &path.join("."));
             }
         }
     }
@@ -162,10 +162,6 @@ fn clear_all(cx: &mut Cx<'_, '_>, node: &Node<'_>) {
         YamlData::Sequence(items) => items.iter().for_each(|i| clear_all(cx, i)),
         _ => cx.clear(node),
     }
-}
-
-fn url_only(cx: &mut Cx<'_, '_>, node: &Node<'_>, text: &str, dotted: &str) {
-    super::values::url_checks_pub(cx, node, text, dotted);
 }
 
 /// `env: [{name: DB_PASSWORD, value: literal}]` in one container.

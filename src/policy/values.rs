@@ -357,13 +357,9 @@ fn decode_hint(cx: &Cx<'_, '_>, text: &str) -> String {
     }
 }
 
-/// Credentials in URLs (manifests use it too).
-pub(super) fn url_checks_pub(cx: &mut Cx<'_, '_>, node: &Node<'_>, text: &str, dotted: &str) {
-    url_checks(cx, node, text, dotted);
-}
-
-/// Credentials in URLs; returns true if a literal password was reported.
-fn url_checks(cx: &mut Cx<'_, '_>, node: &Node<'_>, text: &str, dotted: &str) -> bool {
+/// Credentials in URLs (manifests use it too); returns true if a literal
+/// password was reported.
+pub(super) fn url_checks(cx: &mut Cx<'_, '_>, node: &Node<'_>, text: &str, dotted: &str) -> bool {
     if !text.contains("://") || !text.contains('@') {
         return false;
     }
