@@ -645,3 +645,71 @@ fn policy_checks_run_on_history_ranges_and_staged_blobs() {
     let rules: Vec<String> = ids(&doc).into_iter().map(|(id, _)| id).collect();
     assert_eq!(rules, ["auth-disabled-in-production"]);
 }
+
+/// `policy.equal` pairs are compared within the tree a git scan ends in: the
+/// tip of each ref, the range's head, or the index.
+#[test]
+fn synchronized_secrets_are_compared_in_the_final_trees() {
+    let r = Repo::new();
+    r.write(
+        ".keywarden.yaml",
+        "policy:\n  equal:\n    - [a.env.JWT_KEY, b.secrets.JWT_KEY]\n",
+    );
+    r.write(
+        "a/values.yaml",
+        "a:\n  env:\n    JWT_KEY: \"{{ .Values.k }}\"\n",
+    );
+    r.write(
+        "b/values.yaml",
+        "b:\n  secrets:\n    JWT_KEY: \"{{ .Values.k }}\"\n",
+    );
+    let c1 = r.commit("templated", "Alice");
+    let one = format!("{}-{}", "first", "Value-1234");
+    let two = format!("{}-{}", "second", "Value-5678");
+    r.write("a/values.yaml", format!("a:\n  env:\n    JWT_KEY: {one}\n"));
+    r.write(
+        "b/values.yaml",
+        format!("b:\n  secrets:\n    JWT_KEY: {two}\n"),
+    );
+    let c2 = r.commit("literals that differ", "Bob");
+
+    let sync = |doc: &Value| -> Vec<(String, String)> {
+        findings(doc)
+            .iter()
+            .filter(|f| f["rule_id"] == "synchronized-secrets-differ")
+            .map(|f| {
+                (
+                    f["path"].as_str().unwrap_or("").to_string(),
+                    f["origin"]["commit"].as_str().unwrap_or("").to_string(),
+                )
+            })
+            .collect()
+    };
+    let (doc, err, _) = r.scan(&[]);
+    assert_eq!(sync(&doc).len(), 1, "{doc}\n{err}");
+    assert_eq!(sync(&doc)[0].1, c2);
+    let (doc, _, _) = r.scan(&["--range", &format!("{c1}..{c2}")]);
+    assert_eq!(sync(&doc).len(), 1, "{doc}");
+
+    // Staging the same value on both sides makes the next commit consistent.
+    r.write(
+        "b/values.yaml",
+        format!("b:\n  secrets:\n    JWT_KEY: {one}\n"),
+    );
+    r.git(&["add", "b/values.yaml"]);
+    let (doc, _, _) = r.scan(&["--staged"]);
+    assert!(sync(&doc).is_empty(), "{doc}");
+    // Staging another differing value: the pair already differed in HEAD,
+    // so the next commit is not blamed for it.
+    r.write(
+        "b/values.yaml",
+        format!("b:\n  secrets:\n    JWT_KEY: {two}-x\n"),
+    );
+    r.git(&["add", "b/values.yaml"]);
+    let (doc, _, _) = r.scan(&["--staged"]);
+    assert!(sync(&doc).is_empty(), "{doc}");
+    // A range whose base already had the difference does not report it.
+    r.git(&["commit", "-q", "--no-verify", "-m", "still differs"]);
+    let (doc, _, _) = r.scan(&["--range", &format!("{c2}..HEAD")]);
+    assert!(sync(&doc).is_empty(), "{doc}");
+}

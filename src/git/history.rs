@@ -178,7 +178,10 @@ pub(crate) fn collect(
 /// The commits the refs point at: branches, tags (peeled), remote-tracking
 /// branches and anything else under `refs/`, plus a detached HEAD. Refs to
 /// something other than a commit are skipped.
-fn all_ref_tips(repo: &gix::Repository, messages: &Messages) -> Result<Vec<ObjectId>, GitError> {
+pub(crate) fn all_ref_tips(
+    repo: &gix::Repository,
+    messages: &Messages,
+) -> Result<Vec<ObjectId>, GitError> {
     let platform = repo
         .references()
         .map_err(|e| GitError::Repository(format!("cannot read references: {e}")))?;

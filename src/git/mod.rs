@@ -7,6 +7,7 @@
 
 mod added_lines;
 mod blobs;
+mod equal;
 mod history;
 mod objects;
 mod range;
@@ -291,7 +292,12 @@ fn run_here(
         max_file_size: req.max_file_size,
         commits: &commits,
     };
-    let scanned = blobs::scan_blobs(&ctx, repo, jobs.list);
+    // Values that policy.equal pairs are compared within the final state(s).
+    let compared = equal::findings(&repo, policy, engine, &req.mode, messages);
+    let mut scanned = blobs::scan_blobs(&ctx, repo, jobs.list);
+    scanned
+        .findings
+        .extend(compared.into_iter().map(|f| (f, 0)));
     let (findings, baselined) = finish(scanned.findings, baseline);
     Ok(ScanOutcome {
         findings,

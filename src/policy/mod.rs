@@ -309,6 +309,11 @@ impl Policy {
         })
     }
 
+    /// True if `policy.equal` pairs are configured and their check is on.
+    pub fn compares_values(&self) -> bool {
+        !self.equal.is_empty() && self.active.contains_key("synchronized-secrets-differ")
+    }
+
     /// True if no check is enabled.
     pub fn is_inert(&self) -> bool {
         self.active.is_empty()
