@@ -92,7 +92,6 @@ fn report_walk_error(err: &ignore::Error, messages: &Messages) {
 /// Reads a file into `buf` unless it is too large or binary; failures become
 /// warnings. Returns whether `buf` now holds the file's content.
 pub fn read_file(path: &Path, max_size: u64, messages: &Messages, buf: &mut Vec<u8>) -> bool {
-    buf.clear();
     let mut file = match std::fs::File::open(path) {
         Ok(f) => f,
         Err(e) => {
@@ -110,6 +109,8 @@ pub fn read_file(path: &Path, max_size: u64, messages: &Messages, buf: &mut Vec<
     }
     // Read exactly the size stat reported (one read call for most files); a
     // file that shrank meanwhile, or reports no size (procfs), is read to its end.
+    // The reused buffer is only zeroed where it grows: read_exact overwrites
+    // the rest, so stale bytes never reach the engine.
     buf.resize(len as usize, 0);
     let read = match file.read_exact(buf) {
         Ok(()) if len == 0 => file
