@@ -5,13 +5,13 @@
 //! it (see `blobs`).
 
 use super::objects::{self, Change, TreeDiff};
-use super::{Base, CommitMeta, GitError, Jobs, Place};
+use super::{Base, CommitMeta, GitError, Jobs, OidMap, Place};
 use crate::source::Messages;
 use gix::ObjectId;
 use gix::bstr::BString;
 use rayon::prelude::*;
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap, HashSet};
+use std::collections::{BinaryHeap, HashSet};
 use std::sync::Mutex;
 
 /// Commits diffed in a row by one worker: long enough that a commit's
@@ -53,7 +53,7 @@ pub(crate) fn collect(
     // their tree only: their content counts as already there.
     let mut nodes: Vec<CommitMeta> = Vec::new();
     let mut in_scope: Vec<bool> = Vec::new();
-    let mut index: HashMap<ObjectId, u32> = HashMap::new();
+    let mut index: OidMap<u32> = OidMap::default();
     let mut stack: Vec<ObjectId> = tips;
     let mut buf = Vec::new();
     let mut truncated = false;
@@ -143,15 +143,17 @@ pub(crate) fn collect(
     // Oldest first: a (blob, path) pair belongs to the first commit that has it.
     let mut commits: Vec<CommitMeta> = Vec::with_capacity(scoped.len());
     let mut jobs = Jobs::default();
-    let mut paths: HashMap<BString, u32> = HashMap::new();
+    let mut paths: foldhash::HashMap<BString, u32> = foldhash::HashMap::default();
     let mut path_names: Vec<String> = Vec::new();
-    let mut seen: HashSet<(ObjectId, u32)> = HashSet::new();
+    let mut seen: foldhash::HashSet<(ObjectId, u32)> = foldhash::HashSet::default();
+    // Each commit is moved out once: `scoped` holds no index twice.
+    let mut nodes: Vec<Option<CommitMeta>> = nodes.into_iter().map(Some).collect();
     for (&i, changes) in scoped.iter().zip(diffs) {
         let commit_index = commits.len() as u32;
         for c in changes {
             let next = path_names.len() as u32;
             let p = *paths.entry(c.path).or_insert_with_key(|k| {
-                path_names.push(k.to_string());
+                path_names.push(String::from_utf8_lossy(k).into_owned());
                 next
             });
             if seen.insert((c.id, p)) {
@@ -165,7 +167,9 @@ pub(crate) fn collect(
                 );
             }
         }
-        commits.push(nodes[i as usize].clone());
+        if let Some(n) = nodes[i as usize].take() {
+            commits.push(n);
+        }
     }
     Ok(History {
         commits,
@@ -223,7 +227,7 @@ pub(crate) fn all_ref_tips(
 /// Parents before children; among commits ready at the same time, the
 /// oldest committer date first (ties by id), so that "the oldest commit that
 /// introduced a blob" is well defined across unrelated branches.
-pub(crate) fn topological_order(nodes: &[CommitMeta], index: &HashMap<ObjectId, u32>) -> Vec<u32> {
+pub(crate) fn topological_order(nodes: &[CommitMeta], index: &OidMap<u32>) -> Vec<u32> {
     let n = nodes.len();
     let mut pending = vec![0u32; n];
     let mut children: Vec<Vec<u32>> = vec![Vec::new(); n];

@@ -156,10 +156,13 @@ pub(crate) struct BlobJob {
     pub places: Vec<Place>,
 }
 
+/// A map keyed by object id, hashed with the id's own first bytes.
+pub(crate) type OidMap<V> = gix::hashtable::HashMap<ObjectId, V>;
+
 /// Collects blob jobs keyed by object id, in first-seen order.
 #[derive(Default)]
 pub(crate) struct Jobs {
-    index: HashMap<ObjectId, usize>,
+    index: OidMap<usize>,
     pub list: Vec<BlobJob>,
 }
 

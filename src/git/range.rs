@@ -6,10 +6,10 @@
 
 use super::history::topological_order;
 use super::objects::{self, Change};
-use super::{Base, CommitMeta, GitError, Jobs, Place};
+use super::{Base, CommitMeta, GitError, Jobs, OidMap, Place};
 use crate::source::Messages;
 use gix::ObjectId;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 pub(crate) struct Range {
     pub commits: Vec<CommitMeta>,
@@ -94,7 +94,7 @@ pub(crate) fn collect(
 
     let mut buf = Vec::new();
     let mut commits = Vec::new();
-    let mut index = HashMap::new();
+    let mut index = OidMap::default();
     for id in ids {
         match objects::read_commit(repo, &id, &mut buf) {
             Ok(data) => {
