@@ -193,6 +193,32 @@ fn non_credential_by_words(key: &str) -> bool {
                 .is_some_and(|l| REFERENCE_LAST_WORDS.contains(&l.as_str())))
 }
 
+/// A configured key pattern: a key name, where `*` stands for any run of
+/// characters (`*_PASS`, `sentry*`); case does not matter.
+pub fn key_matches(pattern: &str, key: &str) -> bool {
+    let p = pattern.as_bytes();
+    let k = key.as_bytes();
+    // Classic wildcard matching with one backtrack point per `*`.
+    let (mut i, mut j) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while j < k.len() {
+        if i < p.len() && p[i] != b'*' && p[i].eq_ignore_ascii_case(&k[j]) {
+            i += 1;
+            j += 1;
+        } else if i < p.len() && p[i] == b'*' {
+            star = Some((i, j));
+            i += 1;
+        } else if let Some((si, sj)) = star {
+            i = si + 1;
+            j = sj + 1;
+            star = Some((si, sj + 1));
+        } else {
+            return false;
+        }
+    }
+    p[i..].iter().all(|&c| c == b'*')
+}
+
 /// Cheap test: a secret-like key contains one of these (any case).
 fn might_be_secret_key(key: &str) -> bool {
     const PARTS: &[&[u8]] = &[
@@ -214,10 +240,10 @@ fn might_be_secret_key(key: &str) -> bool {
 /// A key whose scalar value would be a credential. `env_style` marks keys of
 /// an environment map or list (`DB_PASSWORD`), where `*_KEY` counts too.
 pub fn is_secret_key(key: &str, extra: &[String], ignore: &[String]) -> bool {
-    if ignore.iter().any(|i| i.eq_ignore_ascii_case(key)) {
+    if ignore.iter().any(|i| key_matches(i, key)) {
         return false;
     }
-    if extra.iter().any(|e| e.eq_ignore_ascii_case(key)) {
+    if extra.iter().any(|e| key_matches(e, key)) {
         return true;
     }
     cached(key).0
@@ -685,6 +711,17 @@ mod tests {
                 "no hint word in {line:?}"
             );
         }
+    }
+
+    #[test]
+    fn configured_key_patterns() {
+        assert!(key_matches("*_PASS", "DB_PASS"));
+        assert!(key_matches("sentry*", "SentryDsnUrl"));
+        assert!(key_matches("sentryDsn", "sentrydsn"));
+        assert!(!key_matches("*_PASS", "DB_PASSWORD"));
+        assert!(key_matches("a*b*c", "aXXbYYc"));
+        assert!(is_secret_key("DB_PASS", &["*_PASS".to_string()], &[]));
+        assert!(!is_secret_key("apiToken", &[], &["api*".to_string()]));
     }
 
     #[test]

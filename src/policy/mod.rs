@@ -101,6 +101,7 @@ pub struct PolicySpec {
     pub values_files: Vec<String>,
     /// Globs of production files (default: a `prod`/`production` path token).
     pub production: Vec<String>,
+    /// Extra secret-like key names, and names that are never secrets (`*` is a wildcard).
     pub secret_keys: SecretKeysSpec,
     /// Extra placeholder values.
     pub placeholders: Vec<String>,
@@ -381,8 +382,9 @@ impl Policy {
         len > SELECTIVE_PARSE_BYTES
             && len <= MAX_POLICY_BYTES
             && !self.active.is_empty()
-            // `policy.equal` may name keys no hint word covers.
+            // `policy.equal` and extra secret keys may name keys no hint word covers.
             && self.equal.is_empty()
+            && self.vocab.extra_keys.is_empty()
             && matches!(self.kind(path), FileKind::Values { .. })
     }
 
