@@ -168,7 +168,7 @@ const NON_CREDENTIAL_KEYS: &[&str] = &[
 /// Keys that look secret-like but are known not to hold credentials
 /// (`initialClusterToken`, `tsigSecretAlg`, `passwordEnv`, `SECRETS_DIR`…).
 pub fn is_known_non_credential(key: &str) -> bool {
-    cached(key).1
+    cached(key).non_credential
 }
 
 fn non_credential_by_words(key: &str) -> bool {
@@ -246,12 +246,24 @@ pub fn is_secret_key(key: &str, extra: &[String], ignore: &[String]) -> bool {
     if extra.iter().any(|e| key_matches(e, key)) {
         return true;
     }
-    cached(key).0
+    cached(key).secret
+}
+
+/// What the words of a key say, worked out once per key and thread.
+#[derive(Debug, Clone, Copy, Default)]
+struct KeyInfo {
+    secret: bool,
+    non_credential: bool,
+    /// `<thing>Secret` that is not one of the value-holding keys: a value
+    /// shaped like an object name names a Kubernetes Secret.
+    names_secret_object: bool,
+    /// `passwordKey`, `userKey`…: an identifier value names a key in a Secret.
+    names_secret_key: bool,
 }
 
 /// The word-based judgements of a key, memoised per thread: the same few
 /// hundred keys recur in every values file.
-fn cached(key: &str) -> (bool, bool) {
+fn cached(key: &str) -> KeyInfo {
     use std::cell::RefCell;
     use std::collections::HashMap;
     use std::hash::BuildHasherDefault;
@@ -260,16 +272,24 @@ fn cached(key: &str) -> (bool, bool) {
     // FNV-1a is plenty, and far cheaper than SipHash here.
     type Fast = BuildHasherDefault<Fnv>;
     thread_local! {
-        static CACHE: RefCell<HashMap<Box<str>, (bool, bool), Fast>> = RefCell::new(HashMap::default());
+        static CACHE: RefCell<HashMap<Box<str>, KeyInfo, Fast>> = RefCell::new(HashMap::default());
     }
     if !might_be_secret_key(key) {
-        return (false, false);
+        return KeyInfo::default();
     }
     CACHE.with(|c| {
         if let Some(&v) = c.borrow().get(key) {
             return v;
         }
-        let v = (secret_key_by_words(key), non_credential_by_words(key));
+        let w = words(key);
+        let last = w.last().map(String::as_str).unwrap_or("");
+        let v = KeyInfo {
+            secret: secret_key_by_words(key),
+            non_credential: non_credential_by_words(key),
+            names_secret_object: matches!(last, "secret" | "secrets")
+                && !VALUE_SECRET_KEYS.contains(&w.concat().as_str()),
+            names_secret_key: names_secret_key(&w),
+        };
         let mut c = c.borrow_mut();
         if c.len() > 20_000 {
             c.clear();
@@ -375,7 +395,7 @@ fn secret_key_by_words(key: &str) -> bool {
 
 /// `usernameKey: username`, `passwordKey: password`: a key whose value names
 /// a key inside a Secret rather than holding the credential.
-fn names_secret_key(key_words: &[String], value: &str) -> bool {
+fn names_secret_key(key_words: &[String]) -> bool {
     let last = key_words.last().map(String::as_str);
     let before = key_words
         .get(key_words.len().wrapping_sub(2))
@@ -385,7 +405,6 @@ fn names_secret_key(key_words: &[String], value: &str) -> bool {
             before,
             Some("password" | "user" | "username" | "token" | "secret" | "credentials")
         )
-        && is_identifier(value)
 }
 
 /// A short identifier such as a key name inside a Secret.
@@ -603,16 +622,13 @@ pub fn classify(key: &str, value: &str, username: Option<&str>, vocab: &Vocabula
     if is_store_ref(t) {
         return Class::StoreRef;
     }
-    let w = words(key);
-    let last = w.last().map(String::as_str).unwrap_or("");
+    let info = cached(key);
     // `<thing>Secret: my-secret` names a Kubernetes Secret.
-    if matches!(last, "secret" | "secrets") {
-        let flat: String = w.concat();
-        if !VALUE_SECRET_KEYS.contains(&flat.as_str()) && is_object_name(t) {
-            return Class::Reference;
-        }
+    if info.names_secret_object && is_object_name(t) {
+        return Class::Reference;
     }
-    if names_secret_key(&w, t) {
+    // `passwordKey: password` names a key inside a Secret.
+    if info.names_secret_key && is_identifier(t) {
         return Class::Reference;
     }
     // Absolute paths and directories name files, not contents.
