@@ -146,19 +146,6 @@ fn run_action(
     (out.status.code().unwrap_or(-1), doc, stderr)
 }
 
-fn sarif_schema_errors(doc: &Value) -> Vec<String> {
-    let schema: Value = serde_json::from_str(
-        &std::fs::read_to_string(repo_root().join("tests/fixtures/sarif-schema-2.1.0.json"))
-            .unwrap(),
-    )
-    .unwrap();
-    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
-    validator
-        .iter_errors(doc)
-        .map(|e| format!("{e} at {}", e.instance_path()))
-        .collect()
-}
-
 #[test]
 fn a_pull_request_that_adds_a_secret_fails_with_annotation_summary_and_sarif() {
     let emu = require_emulator!();
@@ -189,7 +176,7 @@ fn a_pull_request_that_adds_a_secret_fails_with_annotation_summary_and_sarif() {
         &std::fs::read_to_string(repo.path().join("keywarden.sarif")).unwrap(),
     )
     .unwrap();
-    assert!(sarif_schema_errors(&sarif).is_empty());
+    assert!(util::sarif_schema_errors(&sarif).is_empty());
     assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), 1);
     assert!(!sarif.to_string().contains(&key(2)));
 }
@@ -214,7 +201,7 @@ fn a_clean_pull_request_passes_with_an_empty_sarif() {
     )
     .unwrap();
     assert_eq!(sarif["runs"][0]["results"], serde_json::json!([]));
-    assert!(sarif_schema_errors(&sarif).is_empty());
+    assert!(util::sarif_schema_errors(&sarif).is_empty());
 }
 
 #[test]

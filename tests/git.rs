@@ -504,19 +504,6 @@ fn allowlists_inline_markers_baselines_and_binaries_apply_to_history() {
     assert_eq!(doc["summary"]["baselined"], 1);
 }
 
-fn schema_errors(doc: &Value) -> Vec<String> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let schema: Value = serde_json::from_str(
-        &std::fs::read_to_string(root.join("tests/fixtures/sarif-schema-2.1.0.json")).unwrap(),
-    )
-    .unwrap();
-    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
-    validator
-        .iter_errors(doc)
-        .map(|e| format!("{} at {}", e, e.instance_path()))
-        .collect()
-}
-
 #[test]
 fn sarif_carries_origins_and_version_control_provenance() {
     let r = Repo::new();
@@ -530,7 +517,11 @@ fn sarif_carries_origins_and_version_control_provenance() {
     // Without a remote there is no repositoryUri, which the schema requires:
     // no provenance at all.
     let doc = sarif(&r);
-    assert!(schema_errors(&doc).is_empty(), "{:#?}", schema_errors(&doc));
+    assert!(
+        util::sarif_schema_errors(&doc).is_empty(),
+        "{:#?}",
+        util::sarif_schema_errors(&doc)
+    );
     assert!(doc["runs"][0].get("versionControlProvenance").is_none());
     let props = &doc["runs"][0]["results"][0]["properties"];
     assert_eq!(props["commit"], c1.as_str());
@@ -546,7 +537,11 @@ fn sarif_carries_origins_and_version_control_provenance() {
     );
     r.git(&["remote", "add", "origin", &url]);
     let doc = sarif(&r);
-    assert!(schema_errors(&doc).is_empty(), "{:#?}", schema_errors(&doc));
+    assert!(
+        util::sarif_schema_errors(&doc).is_empty(),
+        "{:#?}",
+        util::sarif_schema_errors(&doc)
+    );
     let vcp = &doc["runs"][0]["versionControlProvenance"][0];
     assert_eq!(
         vcp["repositoryUri"],

@@ -66,19 +66,6 @@ fn sarif_of(dir: &Path, args: &[&str]) -> Value {
     serde_json::from_str(&out).unwrap_or_else(|e| panic!("SARIF is not JSON ({e}): {out}\n{err}"))
 }
 
-fn schema_errors(doc: &Value) -> Vec<String> {
-    let schema: Value = serde_json::from_str(
-        &std::fs::read_to_string(repo_root().join("tests/fixtures/sarif-schema-2.1.0.json"))
-            .unwrap(),
-    )
-    .unwrap();
-    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
-    validator
-        .iter_errors(doc)
-        .map(|e| format!("{} at {}", e, e.instance_path()))
-        .collect()
-}
-
 /// The GitHub code-scanning rules from ../shared/sarif/GITHUB.md that the
 /// schema does not express.
 fn github_rule_errors(doc: &Value) -> Vec<String> {
@@ -156,7 +143,7 @@ fn sarif_validates_against_the_schema_and_github_rules() {
         .collect();
     let doc = sarif_of(repo_root(), &args);
     assert_eq!(doc["runs"][0]["results"].as_array().unwrap().len(), 7);
-    let errs = schema_errors(&doc);
+    let errs = util::sarif_schema_errors(&doc);
     assert!(errs.is_empty(), "schema errors: {errs:#?}");
     let errs = github_rule_errors(&doc);
     assert!(errs.is_empty(), "GitHub rule errors: {errs:#?}");
@@ -174,7 +161,7 @@ fn sarif_of_a_clean_scan_has_an_empty_results_array() {
     write(d.path(), "ok.txt", "nothing\n");
     let doc = sarif_of(d.path(), &["."]);
     assert_eq!(doc["runs"][0]["results"], serde_json::json!([]));
-    assert!(schema_errors(&doc).is_empty());
+    assert!(util::sarif_schema_errors(&doc).is_empty());
 }
 
 #[test]
@@ -189,7 +176,7 @@ fn sarif_uris_are_percent_encoded_and_relative() {
     let uri = &doc["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
         ["uri"];
     assert_eq!(uri, "dir%20with%20space/%C3%A9.txt");
-    assert!(schema_errors(&doc).is_empty());
+    assert!(util::sarif_schema_errors(&doc).is_empty());
 }
 
 /// The shared validator checks the schema copy that upload-sarif uses too.
@@ -256,6 +243,6 @@ fn sarif_lists_yaml_parse_problems_as_notifications() {
             .unwrap()
             .contains("does not parse")
     );
-    let errs = schema_errors(&doc);
+    let errs = util::sarif_schema_errors(&doc);
     assert!(errs.is_empty(), "schema errors: {errs:#?}");
 }

@@ -40,3 +40,17 @@ pub fn stdout_of(c: &mut Command) -> (String, String, i32) {
         out.status.code().unwrap_or(-1),
     )
 }
+
+/// Errors of a SARIF document against the official 2.1.0 schema (a copy in
+/// tests/fixtures, so the check runs without ../shared).
+pub fn sarif_schema_errors(doc: &serde_json::Value) -> Vec<String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(root.join("tests/fixtures/sarif-schema-2.1.0.json"))
+        .expect("schema fixture is readable");
+    let schema: serde_json::Value = serde_json::from_str(&text).expect("schema is JSON");
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    validator
+        .iter_errors(doc)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect()
+}
