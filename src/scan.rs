@@ -61,6 +61,10 @@ pub fn run(
     let repo_checks_on = policy.is_some_and(Policy::repo_checks_active);
     let work_trees = || trees.get_or_init(|| discover_trees(&req.paths, &cwd, messages));
     let missing_reference = |from: &str, target: &str| -> Option<String> {
+        // Outside any work tree there is no `.gitignore` to check against.
+        if work_trees().is_empty() {
+            return None;
+        }
         let from_abs = absolute(&cwd, &root.join(from));
         let target = lexical_normal(&chart_dir(&from_abs).join(target));
         let wt = work_trees().iter().find(|t| target.starts_with(&t.root))?;
@@ -241,6 +245,10 @@ fn repo_checks(
     use crate::policy::repo::{self, Status};
     use crate::source::repo::mode;
     let mut out = Vec::new();
+    if trees.is_empty() {
+        // Outside git there is nothing tracked and no `.gitignore` to judge.
+        return out;
+    }
     let mut seen = std::collections::HashSet::new();
     let vocab = policy.vocabulary();
     let max = req.walk.max_file_size;

@@ -274,11 +274,15 @@ fn cached(key: &str) -> KeyInfo {
     thread_local! {
         static CACHE: RefCell<HashMap<Box<str>, KeyInfo, Fast>> = RefCell::new(HashMap::default());
     }
-    if !might_be_secret_key(key) {
-        return KeyInfo::default();
-    }
+    // Looked up before the substring test: a hit costs one short hash, and
+    // the same few hundred keys, secret-like or not, recur in every file.
     CACHE.with(|c| {
         if let Some(&v) = c.borrow().get(key) {
+            return v;
+        }
+        if !might_be_secret_key(key) {
+            let v = KeyInfo::default();
+            remember(&mut c.borrow_mut(), key, v);
             return v;
         }
         let w = words(key);
@@ -290,13 +294,22 @@ fn cached(key: &str) -> KeyInfo {
                 && !VALUE_SECRET_KEYS.contains(&w.concat().as_str()),
             names_secret_key: names_secret_key(&w),
         };
-        let mut c = c.borrow_mut();
-        if c.len() > 20_000 {
-            c.clear();
-        }
-        c.insert(key.into(), v);
+        remember(&mut c.borrow_mut(), key, v);
         v
     })
+}
+
+/// Stores a key's facts, starting over when the cache is full (a file of
+/// generated keys must not grow it without bound).
+fn remember<S: std::hash::BuildHasher>(
+    c: &mut std::collections::HashMap<Box<str>, KeyInfo, S>,
+    key: &str,
+    v: KeyInfo,
+) {
+    if c.len() > 20_000 {
+        c.clear();
+    }
+    c.insert(key.into(), v);
 }
 
 /// FNV-1a, for the key cache.
@@ -426,16 +439,20 @@ pub fn is_object_name(v: &str) -> bool {
 
 /// Templates and substitutions: `{{ … }}`, `${VAR}`, `$(VAR)`, `$VAR`.
 pub fn is_template(v: &str) -> bool {
-    if v.contains("{{") && v.contains("}}") {
+    let b = v.as_bytes();
+    // Byte scans, not substring searchers: this runs on every value judged.
+    if let Some(i) = memchr::memchr_iter(b'{', b).find(|&i| b.get(i + 1) == Some(&b'{'))
+        && memchr::memchr_iter(b'}', &b[i + 2..]).any(|j| b.get(i + 3 + j) == Some(&b'}'))
+    {
         return true;
     }
-    if let Some(i) = v.find("${").or_else(|| v.find("$(")) {
-        let close = if v.as_bytes()[i + 1] == b'{' {
-            '}'
-        } else {
-            ')'
+    for i in memchr::memchr_iter(b'$', b) {
+        let close = match b.get(i + 1) {
+            Some(b'{') => b'}',
+            Some(b'(') => b')',
+            _ => continue,
         };
-        if v[i + 2..].contains(close) {
+        if memchr::memchr(close, &b[i + 2..]).is_some() {
             return true;
         }
     }
@@ -768,6 +785,22 @@ mod tests {
             "PASSWORD_MIN_LENGTH",
         ] {
             assert!(!secret(k), "{k} should not be secret-like");
+        }
+    }
+
+    #[test]
+    fn templates_and_substitutions() {
+        for t in [
+            "{{ .Values.x }}",
+            "pre-{a}{{ include \"x\" . }}",
+            "postgres://u:${PW}@h",
+            "a$b$(DB_PASSWORD)",
+            "$DB_PASSWORD",
+        ] {
+            assert!(is_template(t), "{t} is a template");
+        }
+        for t in ["{{ unclosed", "}} {{", "cost $5", "a$(b", "s3cr3t{x}", "$"] {
+            assert!(!is_template(t), "{t} is not a template");
         }
     }
 

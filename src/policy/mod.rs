@@ -322,31 +322,46 @@ impl Policy {
 
     /// What `path` (normalized, `/`-separated) is to the checks.
     pub fn kind(&self, path: &str) -> FileKind {
+        // Called for every file scanned: no allocation, cheap rejections first.
         let name = path.rsplit('/').next().unwrap_or(path);
-        let lower = name.to_ascii_lowercase();
-        if !(lower.ends_with(".yaml") || lower.ends_with(".yml")) {
+        let ends_with = |s: &str, suffix: &str| {
+            s.len() >= suffix.len()
+                && s.as_bytes()[s.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
+        };
+        let starts_with = |s: &str, prefix: &str| {
+            s.len() >= prefix.len()
+                && s.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+        };
+        let stem = if ends_with(name, ".yaml") {
+            &name[..name.len() - 5]
+        } else if ends_with(name, ".yml") {
+            &name[..name.len() - 4]
+        } else {
             return FileKind::Other;
-        }
-        if path.split('/').any(|c| c == "templates") {
+        };
+        if memchr::memmem::find(path.as_bytes(), b"templates").is_some()
+            && path.split('/').any(|c| c == "templates")
+        {
             return FileKind::Other;
         }
         let production = match &self.production_globs {
             Some(g) => g.is_match(path),
             None => path
-                .split(['/', '-', '_', '.'])
-                .any(|t| t.eq_ignore_ascii_case("prod") || t.eq_ignore_ascii_case("production")),
+                .as_bytes()
+                .split(|c| matches!(c, b'/' | b'-' | b'_' | b'.'))
+                .any(|t| t.eq_ignore_ascii_case(b"prod") || t.eq_ignore_ascii_case(b"production")),
         };
-        let stem = lower.trim_end_matches(".yaml").trim_end_matches(".yml");
-        let secrets_file =
-            stem == "secrets" || stem.ends_with("-secrets") || stem.ends_with("_secrets");
+        let secrets_file = stem.eq_ignore_ascii_case("secrets")
+            || ends_with(stem, "-secrets")
+            || ends_with(stem, "_secrets");
         let values = match &self.values_globs {
             Some(g) => g.is_match(path),
             None => {
-                stem.starts_with("values")
-                    || stem.ends_with(".values")
+                starts_with(stem, "values")
+                    || ends_with(stem, ".values")
                     // heimdall-style `env/app-secrets.yaml`, passed with -f
                     || secrets_file
-                    || stem.starts_with("my-values")
+                    || starts_with(stem, "my-values")
                     || path
                         .rsplit('/')
                         .nth(1)
@@ -466,6 +481,7 @@ impl Policy {
             report.cleared = line_cols(data, &cleared);
             return report;
         }
+        // YAML is UTF-8; anything else is left to the credential rules.
         let Ok(text) = std::str::from_utf8(data) else {
             return report;
         };

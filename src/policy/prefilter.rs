@@ -133,10 +133,11 @@ fn section_around(b: &[u8], ls: usize) -> (usize, usize) {
 
 /// Judges the line `ls..le` holding a hint at `h`.
 fn verdict(b: &[u8], ls: usize, le: usize, h: usize, cx: &Context<'_>) -> Verdict {
+    // Lines are checked one by one: most of a large file is never looked at.
     let Ok(line) = std::str::from_utf8(&b[ls..le]) else {
         return Verdict::Parse;
     };
-    let body = line.trim_start();
+    let body = line.trim_ascii_start();
     if body.starts_with('#') {
         return Verdict::Skip;
     }
@@ -148,10 +149,12 @@ fn verdict(b: &[u8], ls: usize, le: usize, h: usize, cx: &Context<'_>) -> Verdic
         let url = b[h..].starts_with(b"://") && body.contains('@') && !classify::is_template(body);
         return parse_if(url);
     };
-    let key = body[..colon].trim().trim_matches(['"', '\'']);
+    let key = strip_quotes(body[..colon].trim_ascii());
     let rest = strip_comment(&body[colon + 1..]);
-    let value_at =
-        body_at + colon + 1 + (body[colon + 1..].len() - body[colon + 1..].trim_start().len());
+    let value_at = body_at
+        + colon
+        + 1
+        + (body[colon + 1..].len() - body[colon + 1..].trim_ascii_start().len());
     let in_key = h < body_at + colon;
     if b[h..].starts_with(b"://") {
         return if rest.contains('@') && !classify::is_template(rest) {
@@ -167,7 +170,7 @@ fn verdict(b: &[u8], ls: usize, le: usize, h: usize, cx: &Context<'_>) -> Verdic
         // A block key: what matters is below it, and its children carry a
         // hint word of their own, except the `enabled:` switch these read.
         if key == "secretsFiles" {
-            let indent = line.len() - line.trim_start().len();
+            let indent = line.len() - line.trim_ascii_start().len();
             return match list_items(b, le, indent) {
                 Some(items) => {
                     let key = key_path(b, ls, indent, key);
@@ -193,11 +196,11 @@ fn verdict(b: &[u8], ls: usize, le: usize, h: usize, cx: &Context<'_>) -> Verdic
         return parse_if(child_enabled(
             b,
             le,
-            line.len() - line.trim_start().len(),
+            line.len() - line.trim_ascii_start().len(),
             wanted,
         ));
     }
-    if matches!(strip_comment(rest), "[]" | "{}") {
+    if matches!(rest, "[]" | "{}") {
         return Verdict::Skip;
     }
     if key == "secretsFiles" || rest.starts_with(['|', '>', '{', '[', '&', '*', '!', '%', '@', '`'])
@@ -213,7 +216,7 @@ fn verdict(b: &[u8], ls: usize, le: usize, h: usize, cx: &Context<'_>) -> Verdic
     };
     match key {
         "create" | "createSecret" => {
-            let indent = line.len() - line.trim_start().len();
+            let indent = line.len() - line.trim_ascii_start().len();
             return parse_if(value == "false" && !sibling_existing_secret(b, ls, le, indent));
         }
         "usePassword" => return parse_if(cx.production && value == "false"),
@@ -271,7 +274,7 @@ fn children(b: &[u8], le: usize, indent: usize) -> impl Iterator<Item = &str> {
             let end = memchr::memchr(b'\n', &b[at..]).map_or(b.len(), |p| at + p);
             let line = std::str::from_utf8(&b[at..end]).unwrap_or("");
             at = end + 1;
-            let body = line.trim_start();
+            let body = line.trim_ascii_start();
             if body.is_empty() || body.starts_with('#') {
                 continue;
             }
@@ -293,7 +296,7 @@ fn list_items(b: &[u8], le: usize, indent: usize) -> Option<Vec<((usize, usize),
     while at < b.len() {
         let end = memchr::memchr(b'\n', &b[at..]).map_or(b.len(), |p| at + p);
         let line = std::str::from_utf8(&b[at..end]).ok()?;
-        let body = line.trim_start();
+        let body = line.trim_ascii_start();
         let ind = line.len() - body.len();
         if body.is_empty() || body.starts_with('#') {
             at = end + 1;
@@ -325,13 +328,13 @@ fn key_path(b: &[u8], ls: usize, indent: usize, key: &str) -> String {
         let prev = memchr::memrchr(b'\n', &b[..at - 1]).map_or(0, |p| p + 1);
         let line = std::str::from_utf8(&b[prev..at - 1]).unwrap_or("");
         at = prev;
-        let body = line.trim_start();
+        let body = line.trim_ascii_start();
         let ind = line.len() - body.len();
         if body.is_empty() || body.starts_with('#') || ind >= want {
             continue;
         }
         if let Some(c) = key_colon(body) {
-            parts.push(body[..c].trim().trim_matches(['"', '\'']).to_string());
+            parts.push(strip_quotes(body[..c].trim_ascii()).to_string());
         }
         want = ind;
     }
@@ -343,7 +346,7 @@ fn key_path(b: &[u8], ls: usize, indent: usize, key: &str) -> String {
 fn child_enabled(b: &[u8], le: usize, indent: usize, wanted: &str) -> bool {
     children(b, le, indent).any(|body| {
         body.strip_prefix("enabled:")
-            .is_some_and(|v| strip_comment(v).trim_matches(['"', '\'']) == wanted)
+            .is_some_and(|v| strip_quotes(strip_comment(v)) == wanted)
     })
 }
 
@@ -355,7 +358,7 @@ fn sibling_existing_secret(b: &[u8], ls: usize, le: usize, indent: usize) -> boo
     while start > 0 {
         let prev = memchr::memrchr(b'\n', &b[..start - 1]).map_or(0, |p| p + 1);
         let line = std::str::from_utf8(&b[prev..start - 1]).unwrap_or("");
-        let body = line.trim_start();
+        let body = line.trim_ascii_start();
         if !body.is_empty() && !body.starts_with('#') && line.len() - body.len() < indent {
             break;
         }
@@ -369,7 +372,7 @@ fn sibling_existing_secret(b: &[u8], ls: usize, le: usize, indent: usize) -> boo
             body.starts_with("existingSecret")
                 && body.split_once(':').is_some_and(|(k, v)| {
                     !k.ends_with("Key") && {
-                        let v = strip_comment(v).trim_matches(['"', '\'']);
+                        let v = strip_quotes(strip_comment(v));
                         !v.is_empty() && v != "~" && v != "null"
                     }
                 })
@@ -397,8 +400,15 @@ fn key_colon(body: &str) -> Option<usize> {
 }
 
 /// The value without a trailing ` # comment`.
+/// Quotes around a key or value, removed (YAML whitespace is ASCII, and
+/// these run on every hint line: no Unicode tables, no char patterns).
+fn strip_quotes(s: &str) -> &str {
+    let s = s.strip_prefix(['"', '\'']).unwrap_or(s);
+    s.strip_suffix(['"', '\'']).unwrap_or(s)
+}
+
 fn strip_comment(rest: &str) -> &str {
-    let t = rest.trim();
+    let t = rest.trim_ascii();
     if t.starts_with(['"', '\'']) {
         return t;
     }
@@ -407,7 +417,7 @@ fn strip_comment(rest: &str) -> &str {
     let mut from = 0;
     while let Some(i) = memchr::memchr(b'#', &b[from..]).map(|i| from + i) {
         if i > 0 && (b[i - 1] == b' ' || b[i - 1] == b'\t') {
-            return t[..i].trim_end();
+            return t[..i].trim_ascii_end();
         }
         from = i + 1;
     }
