@@ -78,16 +78,22 @@ pub fn run(
         files.fetch_add(1, Ordering::Relaxed);
         bytes.fetch_add(data.len() as u64, Ordering::Relaxed);
         let mut hints = Vec::new();
-        let want = policy.is_some_and(|p| p.wants_hints(shown, data.len()));
+        let kind = policy.map(|p| p.kind(shown));
+        let want = policy
+            .zip(kind)
+            .is_some_and(|(p, k)| p.wants_hints(k, data.len()));
         let mut f = engine.scan_hinted(shown, data, want.then_some(&mut hints));
         if let Some(p) = policy {
             let chart_of = || charts.defaults_for(&absolute(&cwd, &root.join(shown)));
             let fcx = FileContext {
                 hints: want.then_some(&mut hints),
-                chart: p.wants_chart_defaults(shown).then_some(&chart_of as _),
+                chart: kind
+                    .is_some_and(|k| p.wants_chart_defaults(k))
+                    .then_some(&chart_of as _),
                 missing_reference: repo_checks_on.then_some(&missing_reference as _),
+                kind,
             };
-            let report = p.check(shown, data, engine, fcx);
+            let mut report = p.check(shown, data, engine, fcx);
             for n in &report.notes {
                 messages.note(n);
             }
@@ -96,22 +102,27 @@ pub fn run(
                     messages.warn(w.to_string());
                 }
                 if let Ok(mut n) = notifications.lock() {
-                    n.extend(report.warnings);
+                    n.append(&mut report.warnings);
                 }
             }
             if !report.observed.is_empty()
                 && let Ok(mut o) = observed.lock()
             {
-                o.extend(report.observed);
+                o.append(&mut report.observed);
             }
             if !report.references.is_empty()
                 && let Ok(mut r) = references.lock()
             {
-                r.extend(report.references);
+                r.append(&mut report.references);
             }
-            let mut pf = report.findings;
-            if !pf.is_empty() || (!f.is_empty() && !report.cleared.is_empty()) {
-                crate::policy::merge_overlapping(engine, &mut f, &mut pf, &report.cleared);
+            let mut pf = std::mem::take(&mut report.findings);
+            if !pf.is_empty() || (!f.is_empty() && report.has_cleared()) {
+                crate::policy::merge_overlapping(
+                    engine,
+                    &mut f,
+                    &mut pf,
+                    &report.cleared_positions(data),
+                );
                 f.extend(pf);
             }
         }

@@ -477,6 +477,8 @@ fn alias_bomb_and_invalid_utf8_do_not_hang_or_crash() {
             "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
         ));
     }
+    // A secret-like key makes the checks read the file.
+    bomb.push_str("a12:\n  password: *a11\n");
     write(d.path(), "values.yaml", &bomb);
     write(
         d.path(),
@@ -838,4 +840,153 @@ fn nosecret_comments_and_oversized_files() {
         err.contains("policy checks skipped: larger than 8 MiB"),
         "{err}"
     );
+}
+
+/// The prefilter (hint lines judged one by one, then nothing, a whole small
+/// file or a large file's sections parsed) must report exactly what a full
+/// parse of the file reports: every values check's example and
+/// counter-example, the fixture charts, and shapes that are awkward for a
+/// line-based judgement, each as written and padded past the size where
+/// only sections are parsed. Run in process, through the same calls the
+/// scanner makes, so the full parse can be asked for.
+#[test]
+fn prefiltered_values_files_report_what_a_full_parse_reports() {
+    use keywarden::engine::{Engine, Prefilter};
+    use keywarden::policy::{FileContext, Policy};
+
+    let engine = Engine::new(
+        keywarden::rules::builtin_entries(),
+        Default::default(),
+        &[],
+        Prefilter::Fast,
+    )
+    .expect("engine");
+    let run = |policy: &Policy, path: &str, data: &[u8], hinted: bool| {
+        let kind = policy.kind(path);
+        let hinted = hinted && policy.wants_hints(kind, data.len());
+        let mut hints = Vec::new();
+        let mut found = engine.scan_hinted(path, data, hinted.then_some(&mut hints));
+        let mut report = policy.check(
+            path,
+            data,
+            &engine,
+            FileContext {
+                hints: hinted.then_some(&mut hints),
+                kind: Some(kind),
+                ..FileContext::default()
+            },
+        );
+        let mut pf = std::mem::take(&mut report.findings);
+        keywarden::policy::merge_overlapping(
+            &engine,
+            &mut found,
+            &mut pf,
+            &report.cleared_positions(data),
+        );
+        found.extend(pf);
+        let mut rows: Vec<_> = found
+            .iter()
+            .map(|f| {
+                (
+                    f.start_line,
+                    f.start_column,
+                    f.end_column,
+                    f.rule_id.clone(),
+                    f.message.clone(),
+                )
+            })
+            .collect();
+        rows.sort();
+        (rows, hinted)
+    };
+    let mut padding = String::new();
+    for i in 0..500 {
+        padding.push_str(&format!(
+            "## @param pad{i}.enabled Enable the auth report worker\npad{i}:\n  enabled: true\n  labels: {{app: auth}}\n\n"
+        ));
+    }
+    let pad_lines = padding.lines().count();
+
+    // keywarden:allow (fake test data)
+    let awkward = [
+        "db:\n  password: \"quoted # not-a-comment x7Q\"\n  user: app\n",
+        "db: {password: fl0w-Mapped-Pw-9, user: app}\n",
+        "env:\n  - name: DB_PASSWORD\n    value: L1st-Env-Secret-7\n  - name: LOG_LEVEL\n    value: info\n",
+        "auth:\n  token: |\n    bl0ck-Scalar-T0ken-value\n  password: >-\n    folded-Pw-77x\n",
+        "'quoted-key':\n  \"password\": k3y-Quoted-9z\n",
+        "api:\n  password: ok-then # trailing comment\n  secret: \"\" # empty\n",
+        "secrets:\n  create: false\n  existingSecret: \"\"\n  # existingSecret: later\n",
+        "redis:\n  auth:\n    enabled: false\n",
+        "a:\n  b:\n    c:\n      jwtSecret: d33p-Nested-Jwt-5ecret\n",
+        "urls:\n  - https://user:pa55-w0rd-X@example.com/x\n  - https://example.com/ok\n",
+        "conn: \"postgres://app:s3cret-Pg-9@db:5432/app\"\n",
+        "x:\n  passwordKey: password\n  existingSecretPasswordKey: redis-password\n  passwordSecret: clickhouse\n",
+        "base64:\n  apiKey: Z2hwX2FiY2RlZmdoaWprbG1ub3BxcnN0dXZ3eHl6MDEyMzQ1Njc4OQ==\n",
+        "tabs:\n  password:\tt4b-Sep-Pw-1\n",
+        "crlf:\r\n  password: crlf-L1ne-Pw-2\r\n  user: app\r\n",
+        "next:\n  password:\n    n3xt-L1ne-Pw-3\n",
+        "env:\n  - value: V4lue-F1rst-Pw-4\n    name: API_TOKEN\n  - name: DB_PASSWORD\n    valueFrom:\n      secretKeyRef: {name: db, key: pw}\n",
+        "docs:\n  description: \"set the password with --set db.password=...\"\n",
+        "first: 1\n---\nsecond:\n  token: d0c-Two-T0ken-55\n",
+        "app:\n  secretsFiles: [env/app-secrets.yaml]\n",
+        "app:\n  secretsFiles:\n    # generated\n    - env/app-secrets.yaml # by the script\n",
+        "? complex\n: password\nplain:\n  password: c0mplex-Key-Pw-6\n",
+        "list:\n  apiKeys:\n    - l1st-Item-Key-1\n    - l1st-Item-Key-2\n  tokens:\n  - {name: a, value: fl0w-In-L1st-9}\n",
+        "many:\n  password: one-L1teral-Pw-1\n  adminPassword: two-L1teral-Pw-2\n  apiKey: thr33-L1teral-Key-3\n",
+    ];
+    let mut cases: Vec<(String, String, String)> = Vec::new(); // (config, file name, body)
+    for check in catalog::checks() {
+        if !check.file.starts_with("values") {
+            continue;
+        }
+        for body in [&check.example, &check.instead] {
+            cases.push((config_for(&check.id), check.file.clone(), body.clone()));
+        }
+    }
+    for body in awkward {
+        for name in ["values.yaml", "values-production.yaml"] {
+            cases.push((String::new(), name.to_string(), body.to_string()));
+        }
+    }
+    let fixtures = repo_root().join("tests/fixtures/policy");
+    for entry in walk_files(&fixtures) {
+        let name = entry.file_name().unwrap().to_string_lossy().to_string();
+        if name.starts_with("values") {
+            let body = std::fs::read_to_string(&entry).unwrap();
+            cases.push((String::new(), name, body));
+        }
+    }
+    let (mut checked_hinted, mut with_findings) = (0, 0);
+    for (cfg, name, body) in &cases {
+        let spec = keywarden::config::parse("test config", cfg).expect("config");
+        let policy = Policy::new(&spec.policy, &[], &[]).expect("policy");
+        for (text, shift) in [(body.clone(), 0), (format!("{padding}{body}"), pad_lines)] {
+            let path = format!("chart/{name}");
+            let (full, _) = run(&policy, &path, text.as_bytes(), false);
+            let (pre, hinted) = run(&policy, &path, text.as_bytes(), true);
+            checked_hinted += usize::from(hinted);
+            with_findings += usize::from(!full.is_empty());
+            assert_eq!(pre, full, "{name} (+{shift} lines):\n{body}");
+        }
+    }
+    assert!(checked_hinted > cases.len(), "the prefilter was exercised");
+    // Both sides empty would agree trivially: most cases must report.
+    assert!(
+        with_findings > cases.len(),
+        "{with_findings} of {} runs report",
+        2 * cases.len()
+    );
+}
+
+fn walk_files(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk_files(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
 }

@@ -229,7 +229,12 @@ fn sarif_passes_the_shared_github_validator_when_available() {
 #[test]
 fn sarif_lists_yaml_parse_problems_as_notifications() {
     let d = TempDir::new().unwrap();
-    write(d.path(), "chart/values.yaml", "a: [1\nb: 2\n");
+    // A block scalar under a secret-like key makes the checks parse the file.
+    write(
+        d.path(),
+        "chart/values.yaml",
+        "a: [1\nb:\n  token: |\n    ${API_TOKEN}\n",
+    );
     let doc = sarif_of(d.path(), &["."]);
     assert_eq!(doc["runs"][0]["results"], serde_json::json!([]));
     let notes = &doc["runs"][0]["invocations"][0]["toolExecutionNotifications"];

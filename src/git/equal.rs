@@ -57,7 +57,8 @@ fn compare(
     let mut buf = Vec::new();
     for (path, id) in &state.files {
         let path = path.to_string();
-        if !matches!(policy.kind(&path), FileKind::Values { .. }) {
+        let kind = policy.kind(&path);
+        if !matches!(kind, FileKind::Values { .. }) {
             continue;
         }
         let data = match objects::read(repo, id, gix::objs::Kind::Blob, &mut buf) {
@@ -69,7 +70,15 @@ fn compare(
         };
         observed.extend(
             policy
-                .check(&path, data, engine, FileContext::default())
+                .check(
+                    &path,
+                    data,
+                    engine,
+                    FileContext {
+                        kind: Some(kind),
+                        ..FileContext::default()
+                    },
+                )
                 .observed,
         );
     }

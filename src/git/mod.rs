@@ -42,19 +42,26 @@ pub fn analyze(
         return engine.scan(path, data);
     };
     let mut hints = Vec::new();
-    let want = p.wants_hints(path, data.len());
+    let kind = p.kind(path);
+    let want = p.wants_hints(kind, data.len());
     let mut found = engine.scan_hinted(path, data, want.then_some(&mut hints));
     let fcx = crate::policy::FileContext {
         hints: want.then_some(&mut hints),
+        kind: Some(kind),
         ..Default::default()
     };
-    let report = p.check(path, data, engine, fcx);
+    let mut report = p.check(path, data, engine, fcx);
     for w in &report.warnings {
         messages.note(w.to_string());
     }
-    let mut pf = report.findings;
-    if !pf.is_empty() || (!found.is_empty() && !report.cleared.is_empty()) {
-        crate::policy::merge_overlapping(engine, &mut found, &mut pf, &report.cleared);
+    let mut pf = std::mem::take(&mut report.findings);
+    if !pf.is_empty() || (!found.is_empty() && report.has_cleared()) {
+        crate::policy::merge_overlapping(
+            engine,
+            &mut found,
+            &mut pf,
+            &report.cleared_positions(data),
+        );
         found.extend(pf);
     }
     found

@@ -266,13 +266,8 @@ struct KeyInfo {
 fn cached(key: &str) -> KeyInfo {
     use std::cell::RefCell;
     use std::collections::HashMap;
-    use std::hash::BuildHasherDefault;
-    // Keys are short and come from files we read, not from an attacker who
-    // could aim collisions at a per-thread cache that is cleared when full:
-    // FNV-1a is plenty, and far cheaper than SipHash here.
-    type Fast = BuildHasherDefault<Fnv>;
     thread_local! {
-        static CACHE: RefCell<HashMap<Box<str>, KeyInfo, Fast>> = RefCell::new(HashMap::default());
+        static CACHE: RefCell<HashMap<Box<str>, KeyInfo, KeyHasher>> = RefCell::new(HashMap::default());
     }
     // Looked up before the substring test: a hit costs one short hash, and
     // the same few hundred keys, secret-like or not, recur in every file.
@@ -312,24 +307,58 @@ fn remember<S: std::hash::BuildHasher>(
     c.insert(key.into(), v);
 }
 
-/// FNV-1a, for the key cache.
-#[derive(Default)]
-struct Fnv(u64);
+/// The key cache's hasher: a multiply-rotate pass over 8-byte words
+/// (FxHash's scheme), seeded per process and finished with a full-avalanche
+/// mix. Keys are short, so hashing them byte by byte would cost more than
+/// the lookup; the seed and the mix keep crafted keys in a scanned file
+/// from piling into one bucket.
+#[derive(Clone)]
+struct KeyHasher(u64);
 
-impl std::hash::Hasher for Fnv {
+impl Default for KeyHasher {
+    fn default() -> Self {
+        use std::hash::BuildHasher;
+        thread_local! {
+            static SEED: u64 = std::collections::hash_map::RandomState::new().hash_one(0u8);
+        }
+        KeyHasher(SEED.with(|s| *s))
+    }
+}
+
+impl std::hash::BuildHasher for KeyHasher {
+    type Hasher = WordHash;
+    fn build_hasher(&self) -> WordHash {
+        WordHash(self.0)
+    }
+}
+
+struct WordHash(u64);
+
+impl std::hash::Hasher for WordHash {
     fn finish(&self) -> u64 {
-        self.0
+        // murmur3's fmix64: every input bit reaches the low (bucket) bits.
+        let mut h = self.0;
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        h ^ (h >> 33)
     }
 
     fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for &b in bytes {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
+        const K: u64 = 0x517c_c1b7_2722_0a95;
+        let mut h = self.0;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut w = [0u8; 8];
+            w[..rest.len()].copy_from_slice(rest);
+            h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
         }
         self.0 = h;
     }

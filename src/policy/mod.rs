@@ -29,9 +29,9 @@ use yaml::Positions;
 /// Files larger than this are left to the credential rules.
 pub const MAX_POLICY_BYTES: usize = 8 << 20;
 
-/// Values files larger than this are parsed only where they need to be: the
-/// top-level sections that hold a hint word.
-pub const SELECTIVE_PARSE_BYTES: usize = 16 << 10;
+/// A values file with a line worth checking is parsed whole up to this
+/// size, and by top-level sections beyond it.
+pub const WHOLE_PARSE_BYTES: usize = 16 << 10;
 
 /// Words that every finding of the values checks has on a line of its
 /// top-level section (a secret-like key, `create:`, a URL, `existingSecret`,
@@ -165,8 +165,27 @@ pub struct FileReport {
     /// (line, first column, last column): a generic credential rule's match
     /// there is a false alarm.
     pub cleared: Vec<(usize, usize, usize)>,
+    /// More such values, as byte ranges found without a parse; positioned
+    /// by [`FileReport::cleared_positions`] only when a credential finding
+    /// needs comparing with them.
+    pub cleared_spans: Vec<(usize, usize)>,
     /// Secrets files named by this values file (`secretsFiles`).
     pub references: Vec<repo::Reference>,
+}
+
+impl FileReport {
+    /// True if some value was found not to be a secret.
+    pub fn has_cleared(&self) -> bool {
+        !self.cleared.is_empty() || !self.cleared_spans.is_empty()
+    }
+
+    /// Every cleared value as (line, first column, last column) in `data`,
+    /// the bytes this report was made from.
+    pub fn cleared_positions(&self, data: &[u8]) -> Vec<(usize, usize, usize)> {
+        let mut out = line_cols(data, &self.cleared_spans);
+        out.extend_from_slice(&self.cleared);
+        out
+    }
 }
 
 /// Given a values file and a `secretsFiles` entry, the path to report when
@@ -187,6 +206,8 @@ pub struct FileContext<'a> {
     /// For a secrets file named by this values file: the path to report
     /// when it does not exist and no committed `.gitignore` would cover it.
     pub missing_reference: Option<&'a MissingReference<'a>>,
+    /// The file's [`Policy::kind`], when the caller already worked it out.
+    pub kind: Option<FileKind>,
 }
 
 /// What a chart's default `values.yaml` (next to `Chart.yaml`) offers: the
@@ -339,8 +360,10 @@ impl Policy {
         } else {
             return FileKind::Other;
         };
-        if memchr::memmem::find(path.as_bytes(), b"templates").is_some()
-            && path.split('/').any(|c| c == "templates")
+        if path
+            .as_bytes()
+            .split(|&c| c == b'/')
+            .any(|c| c == b"templates")
         {
             return FileKind::Other;
         }
@@ -378,12 +401,12 @@ impl Policy {
         }
     }
 
-    /// True if checking `path` wants its chart's default values (a
-    /// production values file).
-    pub fn wants_chart_defaults(&self, path: &str) -> bool {
+    /// True if checking a file of this kind wants its chart's default
+    /// values (a production values file).
+    pub fn wants_chart_defaults(&self, kind: FileKind) -> bool {
         !self.active.is_empty()
             && matches!(
-                self.kind(path),
+                kind,
                 FileKind::Values {
                     production: true,
                     secrets_file: false
@@ -391,16 +414,17 @@ impl Policy {
             )
     }
 
-    /// True if checking `path` (of `len` bytes) can use the engine's hint
-    /// offsets to parse only part of it.
-    pub fn wants_hints(&self, path: &str, len: usize) -> bool {
-        len > SELECTIVE_PARSE_BYTES
-            && len <= MAX_POLICY_BYTES
+    /// True if checking a file of this kind and `len` bytes can use the
+    /// engine's hint offsets to parse only part of it. Every values file
+    /// can: a YAML parse costs some 25 times what the keyword pass does per
+    /// byte, and most values files need none.
+    pub fn wants_hints(&self, kind: FileKind, len: usize) -> bool {
+        len <= MAX_POLICY_BYTES
             && !self.active.is_empty()
             // `policy.equal` and extra secret keys may name keys no hint word covers.
             && self.equal.is_empty()
             && self.vocab.extra_keys.is_empty()
-            && matches!(self.kind(path), FileKind::Values { .. })
+            && matches!(kind, FileKind::Values { .. })
     }
 
     /// Runs the checks that apply to one file. `hints` are the engine's hint
@@ -416,12 +440,13 @@ impl Policy {
             hints,
             chart,
             missing_reference,
+            kind,
         } = fcx;
         let mut report = FileReport::default();
         if self.active.is_empty() {
             return report;
         }
-        let kind = self.kind(path);
+        let kind = kind.unwrap_or_else(|| self.kind(path));
         if kind == FileKind::Other {
             return report;
         }
@@ -439,8 +464,10 @@ impl Policy {
         {
             return report;
         }
-        // Large values files: parse only the sections where a hint line
-        // could be a finding.
+        // Values files: judge the hint lines first; parse nothing when none
+        // could be a finding, and only their top-level sections in a large
+        // file. A small file with something to check is parsed whole, so a
+        // syntax error anywhere in it is reported.
         let mut cleared = Vec::new();
         let mut line_refs = Vec::new();
         let sections = match hints {
@@ -478,13 +505,14 @@ impl Policy {
         if sections.as_ref().is_some_and(Vec::is_empty) {
             // Nothing to parse: only cleared values to record, positioned
             // without validating or indexing the whole file.
-            report.cleared = line_cols(data, &cleared);
+            report.cleared_spans = cleared;
             return report;
         }
         // YAML is UTF-8; anything else is left to the credential rules.
         let Ok(text) = std::str::from_utf8(data) else {
             return report;
         };
+        let sections = sections.filter(|_| data.len() > WHOLE_PARSE_BYTES);
         let parsed = match sections.as_deref() {
             Some([]) => Ok(Vec::new()),
             Some(sel) => yaml::load_sections(text, sel).map_or_else(|| yaml::load(text), Ok),
@@ -509,7 +537,7 @@ impl Policy {
             }
         };
         if docs.is_empty() {
-            report.cleared = line_cols(data, &cleared);
+            report.cleared_spans = cleared;
             return report;
         }
         let mut cx = Cx {
@@ -539,7 +567,7 @@ impl Policy {
             seen: HashSet::new(),
             report: &mut report,
         };
-        cx.report.cleared = line_cols(data, &cleared);
+        cx.report.cleared_spans = cleared;
         for doc in &docs {
             if yaml::is_sops(doc) {
                 continue;

@@ -77,17 +77,20 @@ pub fn select(data: &[u8], hints: &mut [usize], cx: &Context<'_>) -> Option<Sele
     let mut deferred: Vec<(usize, usize)> = Vec::new();
     let mut cleared = Vec::new();
     let mut references = Vec::new();
-    let mut last_line = usize::MAX;
+    // End of the last line judged: later hints on it are passed over, and
+    // the next line's start is searched for from there only.
+    let mut last_end: Option<usize> = None;
     for &h in hints.iter() {
-        if h >= b.len() || sections.last().is_some_and(|&(_, e)| h < e) {
+        if h >= b.len()
+            || last_end.is_some_and(|e| h <= e)
+            || sections.last().is_some_and(|&(_, e)| h < e)
+        {
             continue;
         }
-        let ls = memchr::memrchr(b'\n', &b[..h]).map_or(0, |p| p + 1);
-        if ls == last_line {
-            continue;
-        }
-        last_line = ls;
-        let le = memchr::memchr(b'\n', &b[ls..]).map_or(b.len(), |p| ls + p);
+        let from = last_end.unwrap_or(0);
+        let ls = memchr::memrchr(b'\n', &b[from..h]).map_or(from, |p| from + p + 1);
+        let le = memchr::memchr(b'\n', &b[h..]).map_or(b.len(), |p| h + p);
+        last_end = Some(le);
         match verdict(b, ls, le, h, cx) {
             Verdict::Parse => sections.push(section_around(b, ls)),
             Verdict::ParseWithOthers => deferred.push(section_around(b, ls)),
@@ -133,6 +136,10 @@ fn section_around(b: &[u8], ls: usize) -> (usize, usize) {
 
 /// Judges the line `ls..le` holding a hint at `h`.
 fn verdict(b: &[u8], ls: usize, le: usize, h: usize, cx: &Context<'_>) -> Verdict {
+    // Comment lines are the commonest skip: decided before any UTF-8 work.
+    if b[ls..le].trim_ascii_start().first() == Some(&b'#') {
+        return Verdict::Skip;
+    }
     // Lines are checked one by one: most of a large file is never looked at.
     let Ok(line) = std::str::from_utf8(&b[ls..le]) else {
         return Verdict::Parse;
@@ -163,6 +170,10 @@ fn verdict(b: &[u8], ls: usize, le: usize, h: usize, cx: &Context<'_>) -> Verdic
             Verdict::Skip
         };
     }
+    // A flow collection (`db: {password: x}`) holds keys of its own.
+    if !in_key && rest.starts_with(['{', '[']) {
+        return Verdict::Parse;
+    }
     if !in_key && key != "name" {
         return Verdict::Skip;
     }
@@ -191,7 +202,20 @@ fn verdict(b: &[u8], ls: usize, le: usize, h: usize, cx: &Context<'_>) -> Verdic
         let wanted = match key {
             "externalSecret" | "externalSecrets" => "true",
             "auth" | "authentication" | "security" if cx.production => "false",
-            _ => return Verdict::Skip,
+            _ => {
+                // `password:` with its scalar on the lines below, or a list
+                // of values: nothing below names a key to hint at.
+                let v = cx.vocab;
+                let indent = line.len() - line.trim_ascii_start().len();
+                let below_is_value = children(b, le, indent)
+                    .next()
+                    .is_some_and(|c| c.starts_with("- ") || c == "-" || key_colon(c).is_none());
+                return parse_if(
+                    below_is_value
+                        && (cx.equal_keys.contains(&key)
+                            || classify::is_secret_key(key, &v.extra_keys, &v.ignore_keys)),
+                );
+            }
         };
         return parse_if(child_enabled(
             b,
@@ -211,7 +235,7 @@ fn verdict(b: &[u8], ls: usize, le: usize, h: usize, cx: &Context<'_>) -> Verdic
         return Verdict::Parse;
     };
     let span = || {
-        let off = rest.find(value).unwrap_or(0);
+        let off = offset_in(rest, value);
         (value_at + off, value_at + off + value.len())
     };
     match key {
@@ -238,7 +262,7 @@ fn verdict(b: &[u8], ls: usize, le: usize, h: usize, cx: &Context<'_>) -> Verdic
     }
     let v = cx.vocab;
     if classify::is_secret_key(key, &v.extra_keys, &v.ignore_keys) {
-        if value.contains("://") {
+        if has_scheme_separator(value) {
             return Verdict::Parse;
         }
         return match classify::classify(key, value, None, v) {
@@ -311,7 +335,7 @@ fn list_items(b: &[u8], le: usize, indent: usize) -> Option<Vec<((usize, usize),
         if value.contains(':') || value.starts_with(['{', '[', '&', '*', '|', '>']) {
             return None;
         }
-        let off = at + ind + 2 + item.find(value).unwrap_or(0);
+        let off = at + ind + 2 + offset_in(item, value);
         out.push(((off, off + value.len()), value.to_string()));
         at = end + 1;
     }
@@ -400,6 +424,20 @@ fn key_colon(body: &str) -> Option<usize> {
 }
 
 /// The value without a trailing ` # comment`.
+/// Where `part`, a subslice of `whole` (as `unquote` and `strip_comment`
+/// return), starts in it; no search needed.
+fn offset_in(whole: &str, part: &str) -> usize {
+    let off = (part.as_ptr() as usize).wrapping_sub(whole.as_ptr() as usize);
+    if off <= whole.len() { off } else { 0 }
+}
+
+/// True if `v` holds `://` (a byte scan: cheaper than a substring searcher
+/// on these short values).
+fn has_scheme_separator(v: &str) -> bool {
+    let b = v.as_bytes();
+    memchr::memchr_iter(b':', b).any(|i| b[i + 1..].starts_with(b"//"))
+}
+
 /// Quotes around a key or value, removed (YAML whitespace is ASCII, and
 /// these run on every hint line: no Unicode tables, no char patterns).
 fn strip_quotes(s: &str) -> &str {
@@ -491,7 +529,11 @@ mod tests {
         );
         assert_eq!(judge("  create: true", "create", false), Verdict::Skip);
         assert_eq!(judge("# password: hunter2", "pass", false), Verdict::Skip);
-        assert_eq!(judge("  labels: {app: auth}", "auth", false), Verdict::Skip);
+        assert_eq!(
+            // keywarden:allow (fake test data)
+            judge("  db: {password: s3cret-X}", "password", false),
+            Verdict::Parse
+        );
         assert_eq!(
             judge("  auth:\n    enabled: false\n", "auth", true),
             Verdict::Parse
