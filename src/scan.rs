@@ -77,11 +77,12 @@ pub fn run(
     let scan_blob = |shown: &str, data: &[u8]| {
         files.fetch_add(1, Ordering::Relaxed);
         bytes.fetch_add(data.len() as u64, Ordering::Relaxed);
-        let mut hints = Vec::new();
         let kind = policy.map(|p| p.kind(shown));
         let want = policy
             .zip(kind)
             .is_some_and(|(p, k)| p.wants_hints(k, data.len()));
+        // Values files hold dozens of hint words: no regrowing from empty.
+        let mut hints = Vec::with_capacity(if want { 128 } else { 0 });
         let mut f = engine.scan_hinted(shown, data, want.then_some(&mut hints));
         if let Some(p) = policy {
             let chart_of = || charts.defaults_for(&absolute(&cwd, &root.join(shown)));

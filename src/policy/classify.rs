@@ -240,18 +240,36 @@ fn might_be_secret_key(key: &str) -> bool {
 /// A key whose scalar value would be a credential. `env_style` marks keys of
 /// an environment map or list (`DB_PASSWORD`), where `*_KEY` counts too.
 pub fn is_secret_key(key: &str, extra: &[String], ignore: &[String]) -> bool {
-    if ignore.iter().any(|i| key_matches(i, key)) {
-        return false;
+    key_info(key).is_secret(key, extra, ignore)
+}
+
+/// The facts about a key that the judgements below use, looked up once
+/// (callers that ask several questions about one key use this).
+pub fn key_info(key: &str) -> KeyInfo {
+    cached(key)
+}
+
+impl KeyInfo {
+    /// [`is_secret_key`] for the key these facts are about.
+    pub fn is_secret(&self, key: &str, extra: &[String], ignore: &[String]) -> bool {
+        if ignore.iter().any(|i| key_matches(i, key)) {
+            return false;
+        }
+        if extra.iter().any(|e| key_matches(e, key)) {
+            return true;
+        }
+        self.secret
     }
-    if extra.iter().any(|e| key_matches(e, key)) {
-        return true;
+
+    /// [`is_known_non_credential`] for the key these facts are about.
+    pub fn is_non_credential(&self) -> bool {
+        self.non_credential
     }
-    cached(key).secret
 }
 
 /// What the words of a key say, worked out once per key and thread.
 #[derive(Debug, Clone, Copy, Default)]
-struct KeyInfo {
+pub struct KeyInfo {
     secret: bool,
     non_credential: bool,
     /// `<thing>Secret` that is not one of the value-holding keys: a value
@@ -658,6 +676,16 @@ pub struct Vocabulary {
 /// Classifies the value of a secret-like `key`. `username` is the sibling
 /// user name, if any (a password equal to it is weak).
 pub fn classify(key: &str, value: &str, username: Option<&str>, vocab: &Vocabulary) -> Class {
+    classify_with(key_info(key), value, username, vocab)
+}
+
+/// [`classify`] with the key's facts already looked up.
+pub fn classify_with(
+    info: KeyInfo,
+    value: &str,
+    username: Option<&str>,
+    vocab: &Vocabulary,
+) -> Class {
     let t = value.trim();
     if t.is_empty() || t == "~" || t.eq_ignore_ascii_case("null") {
         return Class::Empty;
@@ -668,7 +696,6 @@ pub fn classify(key: &str, value: &str, username: Option<&str>, vocab: &Vocabula
     if is_store_ref(t) {
         return Class::StoreRef;
     }
-    let info = cached(key);
     // `<thing>Secret: my-secret` names a Kubernetes Secret.
     if info.names_secret_object && is_object_name(t) {
         return Class::Reference;

@@ -344,7 +344,7 @@ impl Policy {
     /// What `path` (normalized, `/`-separated) is to the checks.
     pub fn kind(&self, path: &str) -> FileKind {
         // Called for every file scanned: no allocation, cheap rejections first.
-        let name = path.rsplit('/').next().unwrap_or(path);
+        let name = memchr::memrchr(b'/', path.as_bytes()).map_or(path, |i| &path[i + 1..]);
         let ends_with = |s: &str, suffix: &str| {
             s.len() >= suffix.len()
                 && s.as_bytes()[s.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
@@ -360,10 +360,10 @@ impl Policy {
         } else {
             return FileKind::Other;
         };
-        if path
-            .as_bytes()
-            .split(|&c| c == b'/')
-            .any(|c| c == b"templates")
+        // A `templates` directory: compared at each `/`, not byte by byte.
+        let p = path.as_bytes();
+        if p.starts_with(b"templates/")
+            || memchr::memchr_iter(b'/', p).any(|i| p[i + 1..].starts_with(b"templates/"))
         {
             return FileKind::Other;
         }

@@ -261,11 +261,12 @@ fn verdict(b: &[u8], ls: usize, le: usize, h: usize, cx: &Context<'_>) -> Verdic
         return Verdict::Parse;
     }
     let v = cx.vocab;
-    if classify::is_secret_key(key, &v.extra_keys, &v.ignore_keys) {
+    let info = classify::key_info(key);
+    if info.is_secret(key, &v.extra_keys, &v.ignore_keys) {
         if has_scheme_separator(value) {
             return Verdict::Parse;
         }
-        return match classify::classify(key, value, None, v) {
+        return match classify::classify_with(info, value, None, v) {
             Class::Literal | Class::Weak => Verdict::Parse,
             Class::Placeholder if cx.production => Verdict::Parse,
             Class::Empty if cx.production && cx.empty_check => Verdict::Parse,
@@ -276,7 +277,7 @@ fn verdict(b: &[u8], ls: usize, le: usize, h: usize, cx: &Context<'_>) -> Verdic
             }
         };
     }
-    if classify::is_known_non_credential(key) {
+    if info.is_non_credential() {
         let (s, e) = span();
         return Verdict::Clear(s, e);
     }
@@ -414,16 +415,15 @@ fn key_colon(body: &str) -> Option<usize> {
     if let Some(&q) = b.first().filter(|c| **c == b'"' || **c == b'\'') {
         i = 1 + memchr::memchr(q, &b[1..])?;
     }
-    while i < b.len() {
-        if b[i] == b':' && (i + 1 == b.len() || b[i + 1] == b' ' || b[i + 1] == b'\r') {
-            return Some(i);
+    while let Some(c) = memchr::memchr(b':', &b[i..]).map(|c| i + c) {
+        if c + 1 == b.len() || b[c + 1] == b' ' || b[c + 1] == b'\r' {
+            return Some(c);
         }
-        i += 1;
+        i = c + 1;
     }
     None
 }
 
-/// The value without a trailing ` # comment`.
 /// Where `part`, a subslice of `whole` (as `unquote` and `strip_comment`
 /// return), starts in it; no search needed.
 fn offset_in(whole: &str, part: &str) -> usize {
@@ -445,6 +445,7 @@ fn strip_quotes(s: &str) -> &str {
     s.strip_suffix(['"', '\'']).unwrap_or(s)
 }
 
+/// The value without a trailing ` # comment`.
 fn strip_comment(rest: &str) -> &str {
     let t = rest.trim_ascii();
     if t.starts_with(['"', '\'']) {
