@@ -906,6 +906,16 @@ fn prefiltered_values_files_report_what_a_full_parse_reports() {
         ));
     }
     let pad_lines = padding.lines().count();
+    // A CRD-sized document ahead of a manifest's own.
+    let mut crd = String::from(
+        "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: things.example.com\nspec:\n  schema:\n    properties:\n",
+    );
+    for i in 0..400 {
+        crd.push_str(&format!(
+            "      field{i}:\n        description: see secretRef and the password docs\n        type: string\n"
+        ));
+    }
+    let crd_lines = crd.lines().count();
 
     // keywarden:allow (fake test data)
     let awkward = [
@@ -951,16 +961,51 @@ fn prefiltered_values_files_report_what_a_full_parse_reports() {
     let fixtures = repo_root().join("tests/fixtures/policy");
     for entry in walk_files(&fixtures) {
         let name = entry.file_name().unwrap().to_string_lossy().to_string();
-        if name.starts_with("values") {
+        let under_templates = entry.components().any(|c| c.as_os_str() == "templates");
+        if name.ends_with(".yaml") && !under_templates && name != "Chart.yaml" {
             let body = std::fs::read_to_string(&entry).unwrap();
             cases.push((String::new(), name, body));
         }
+    }
+    // Manifests: every check's example and counter-example, and documents
+    // a line-based judgement could get wrong.
+    for check in catalog::checks() {
+        if check.file.starts_with("values") || !check.file.ends_with(".yaml") {
+            continue;
+        }
+        for body in [&check.example, &check.instead] {
+            cases.push((config_for(&check.id), check.file.clone(), body.clone()));
+        }
+    }
+    // keywarden:allow (fake test data)
+    let manifests = [
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  LOG: info\n---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: b\nstringData:\n  password: sec0nd-Doc-Pw-1\n",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  DB_PASSWORD:\n    n3xt-Line-Cm-2\n  API_TOKEN: |\n    bl0ck-Cm-T0ken-3\n",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          env:\n            - value: v4lue-F1rst-Env-4\n              name: API_TOKEN\n            - {name: DB_PASSWORD, value: fl0w-Env-Pw-5}\n            - name: LOG\n              value: https://u:pa55-In-Url-6@h/x\n",
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: e\n  annotations:\n    note: |\n      connect with\n      postgres://app:bl0ck-Url-Pw-7@db/app\nspec:\n  containers: []\n",
+        "apiVersion: bitnami.com/v1alpha1\nkind: SealedSecret\nmetadata:\n  name: f\nspec:\n  encryptedData:\n    password: AgBy3i4OJSWK+PiTySYZZA9rO43cGDEq\n",
+        "---\napiVersion: v1\nkind: Secret\nmetadata: {name: g}\ndata: {token: Z2hwX2FiY2RlZmdoaWprbG1ub3BxcnN0dXZ3eHl6MDEyMzQ1Njc4OQ==}\n...\n",
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: h\ntype: Opaque\ndata:\n  config: c2VydmVyPWRiLmludGVybmFsCnVzZXI9YXBwCg==\n",
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: i\nspec:\n  containers:\n    - name: app\n      env:\n        - {name: DB_PASSWORD, value: fl0w-Only-Pw-8}\n",
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: j\nspec:\n  containers:\n    - name: app\n      env:\n        - value: v4lue-Only-F1rst-9\n          name: API_TOKEN\n",
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: k\nspec:\n  containers:\n    - name: app\n      env:\n      - name: API_TOKEN\n        value:\n          n3xt-L1ne-Env-10\n      - name: DB_PASSWORD\n        valueFrom:\n          secretKeyRef: {name: db, key: password}\n",
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: l\nspec:\n  containers:\n    - name: app\n      env:\n        - name: LOG\n          value: info\n        - name: DB_PASSWORD\n          valueFrom:\n            secretKeyRef:\n              name: db\n              key: password\n        - name: X\n          value: \"\"\n",
+    ];
+    for body in manifests {
+        cases.push((String::new(), "deploy.yaml".to_string(), body.to_string()));
     }
     let (mut checked_hinted, mut with_findings) = (0, 0);
     for (cfg, name, body) in &cases {
         let spec = keywarden::config::parse("test config", cfg).expect("config");
         let policy = Policy::new(&spec.policy, &[], &[]).expect("policy");
-        for (text, shift) in [(body.clone(), 0), (format!("{padding}{body}"), pad_lines)] {
+        let manifest = !name.starts_with("values") && body.contains("kind:");
+        let padded = if manifest {
+            format!("{crd}---\n{body}")
+        } else {
+            format!("{padding}{body}")
+        };
+        let shift = if manifest { crd_lines + 1 } else { pad_lines };
+        for (text, shift) in [(body.clone(), 0), (padded, shift)] {
             let path = format!("chart/{name}");
             let (full, _) = run(&policy, &path, text.as_bytes(), false);
             let (pre, hinted) = run(&policy, &path, text.as_bytes(), true);

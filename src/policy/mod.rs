@@ -29,6 +29,15 @@ use yaml::Positions;
 /// Files larger than this are left to the credential rules.
 pub const MAX_POLICY_BYTES: usize = 8 << 20;
 
+/// What of a file to parse.
+enum Plan {
+    Whole,
+    /// A values file's top-level sections (byte ranges).
+    Sections(Vec<(usize, usize)>),
+    /// A manifest file's documents (byte ranges).
+    Documents(Vec<(usize, usize)>),
+}
+
 /// A values file with a line worth checking is parsed whole up to this
 /// size, and by top-level sections beyond it.
 pub const WHOLE_PARSE_BYTES: usize = 16 << 10;
@@ -415,16 +424,17 @@ impl Policy {
     }
 
     /// True if checking a file of this kind and `len` bytes can use the
-    /// engine's hint offsets to parse only part of it. Every values file
-    /// can: a YAML parse costs some 25 times what the keyword pass does per
-    /// byte, and most values files need none.
+    /// engine's hint offsets to parse only part of it. Every values file and
+    /// manifest can: a YAML parse costs some 25 times what the keyword pass
+    /// does per byte, and most files need none (a CRD, a Deployment whose
+    /// env comes from `secretKeyRef`).
     pub fn wants_hints(&self, kind: FileKind, len: usize) -> bool {
         len <= MAX_POLICY_BYTES
             && !self.active.is_empty()
             // `policy.equal` and extra secret keys may name keys no hint word covers.
             && self.equal.is_empty()
             && self.vocab.extra_keys.is_empty()
-            && matches!(kind, FileKind::Values { .. })
+            && matches!(kind, FileKind::Values { .. } | FileKind::Yaml { .. })
     }
 
     /// Runs the checks that apply to one file. `hints` are the engine's hint
@@ -464,14 +474,15 @@ impl Policy {
         {
             return report;
         }
-        // Values files: judge the hint lines first; parse nothing when none
-        // could be a finding, and only their top-level sections in a large
-        // file. A small file with something to check is parsed whole, so a
-        // syntax error anywhere in it is reported.
+        // Judge the hint lines first; parse nothing when none could be a
+        // finding, and in a large file only the values file's top-level
+        // sections or the manifest's documents that could. A small file with
+        // something to check is parsed whole, so a syntax error anywhere in
+        // it is reported.
         let mut cleared = Vec::new();
         let mut line_refs = Vec::new();
-        let sections = match hints {
-            Some(h) if matches!(kind, FileKind::Values { .. }) => {
+        let plan = match hints {
+            Some(h) => {
                 let equal_keys: Vec<&str> = self
                     .equal
                     .iter()
@@ -490,19 +501,26 @@ impl Policy {
                     equal_keys: &equal_keys,
                     empty_check: self.active.contains_key("empty-credential-in-production"),
                 };
-                prefilter::select(data, h, &pcx).map(|sel| {
-                    cleared = sel.cleared;
-                    line_refs = sel.references;
-                    sel.sections
-                })
+                if let FileKind::Values { .. } = kind {
+                    match prefilter::select(data, h, &pcx) {
+                        Some(sel) => {
+                            cleared = sel.cleared;
+                            line_refs = sel.references;
+                            Plan::Sections(sel.sections)
+                        }
+                        None => Plan::Whole,
+                    }
+                } else {
+                    Plan::Documents(prefilter::select_documents(data, h, &pcx))
+                }
             }
-            _ => None,
+            None => Plan::Whole,
         };
         let handled: Vec<usize> = line_refs.iter().map(|r| r.span.0).collect();
         for r in line_refs {
             self.line_reference(path, data, engine, &r, missing_reference, &mut report);
         }
-        if sections.as_ref().is_some_and(Vec::is_empty) {
+        if matches!(&plan, Plan::Sections(v) | Plan::Documents(v) if v.is_empty()) {
             // Nothing to parse: only cleared values to record, positioned
             // without validating or indexing the whole file.
             report.cleared_spans = cleared;
@@ -512,11 +530,13 @@ impl Policy {
         let Ok(text) = std::str::from_utf8(data) else {
             return report;
         };
-        let sections = sections.filter(|_| data.len() > WHOLE_PARSE_BYTES);
-        let parsed = match sections.as_deref() {
-            Some([]) => Ok(Vec::new()),
-            Some(sel) => yaml::load_sections(text, sel).map_or_else(|| yaml::load(text), Ok),
-            None => yaml::load(text),
+        let parsed = match plan {
+            _ if data.len() <= WHOLE_PARSE_BYTES => yaml::load(text),
+            Plan::Whole => yaml::load(text),
+            Plan::Sections(sel) => {
+                yaml::load_sections(text, &sel).map_or_else(|| yaml::load(text), Ok)
+            }
+            Plan::Documents(docs) => yaml::load_documents(text, &docs),
         };
         let docs = match parsed {
             Ok(d) => d,

@@ -112,6 +112,188 @@ pub fn select(data: &[u8], hints: &mut [usize], cx: &Context<'_>) -> Option<Sele
     })
 }
 
+/// Which documents of a Kubernetes manifest file need a parse: those with a
+/// hint line that a manifest check reads (a `kind:` naming a Secret-like
+/// resource, a secret-like key or env `name:` with a value, a URL with
+/// credentials). A document without one has nothing for the checks: every
+/// kind they look at, and every secret-like key, holds a hint word. Byte
+/// ranges, in order.
+pub fn select_documents(data: &[u8], hints: &mut [usize], cx: &Context<'_>) -> Vec<(usize, usize)> {
+    let b = data;
+    hints.sort_unstable();
+    let mut docs: Vec<(usize, usize)> = Vec::new();
+    let mut last_end: Option<usize> = None;
+    for &h in hints.iter() {
+        if h >= b.len()
+            || last_end.is_some_and(|e| h <= e)
+            || docs.last().is_some_and(|&(_, e)| h < e)
+        {
+            continue;
+        }
+        let from = last_end.unwrap_or(0);
+        let ls = memchr::memrchr(b'\n', &b[from..h]).map_or(from, |p| from + p + 1);
+        let le = memchr::memchr(b'\n', &b[h..]).map_or(b.len(), |p| h + p);
+        last_end = Some(le);
+        if manifest_line_matters(b, ls, le, h, cx) {
+            docs.push(document_around(b, ls));
+        }
+    }
+    docs
+}
+
+/// The document (between `---` lines, or the file's ends) holding the
+/// line that starts at `ls`.
+fn document_around(b: &[u8], ls: usize) -> (usize, usize) {
+    let is_marker = |i: usize| {
+        b[i..].starts_with(b"---")
+            && b.get(i + 3)
+                .is_none_or(|c| matches!(c, b'\n' | b'\r' | b' ' | b'\t'))
+    };
+    let mut s = ls;
+    while s > 0 && !is_marker(s) {
+        s = memchr::memrchr(b'\n', &b[..s - 1]).map_or(0, |p| p + 1);
+    }
+    let mut e = ls;
+    loop {
+        e = memchr::memchr(b'\n', &b[e..]).map_or(b.len(), |p| e + p + 1);
+        if e >= b.len() || is_marker(e) {
+            break;
+        }
+    }
+    (s, e)
+}
+
+/// True if the hint at `h` sits in the value of a `key: value` line whose
+/// key is not one of `keys_read`, and the value is a plain scalar (not a
+/// flow collection, not a URL hint): such a hint says nothing about the
+/// line. Bytes only; anything unusual answers false, for the full judgement.
+fn hint_in_plain_value(b: &[u8], ls: usize, le: usize, h: usize, keys_read: &[&[u8]]) -> bool {
+    if b[h..le].starts_with(b"://") {
+        return false;
+    }
+    let line = &b[ls..h];
+    let mut body = line.trim_ascii_start();
+    if let Some(rest) = body.strip_prefix(b"- ") {
+        body = rest.trim_ascii_start();
+    }
+    if matches!(body.first(), Some(b'"' | b'\'' | b'{' | b'[' | b'?')) {
+        return false;
+    }
+    let Some(colon) =
+        memchr::memchr_iter(b':', body).find(|&c| matches!(body.get(c + 1), Some(b' ' | b'\t')))
+    else {
+        return false;
+    };
+    let key = body[..colon].trim_ascii_end();
+    let value = body[colon + 1..].trim_ascii_start();
+    !keys_read.contains(&key) && !matches!(value.first(), Some(b'{' | b'[' | b'|' | b'>'))
+}
+
+/// Judges one hint line of a manifest (see [`select_documents`]).
+fn manifest_line_matters(b: &[u8], ls: usize, le: usize, h: usize, cx: &Context<'_>) -> bool {
+    if b[ls..le].trim_ascii_start().first() == Some(&b'#')
+        || hint_in_plain_value(b, ls, le, h, &[b"name", b"kind"])
+    {
+        return false;
+    }
+    let Ok(line) = std::str::from_utf8(&b[ls..le]) else {
+        return true;
+    };
+    if b[h..].starts_with(b"://") {
+        return b[h..le].contains(&b'@');
+    }
+    let body = line.trim_ascii_start();
+    let body = body.strip_prefix("- ").unwrap_or(body);
+    if body.starts_with(['{', '[']) {
+        // A flow collection: keys of its own, judged by a parse.
+        return true;
+    }
+    let body_at = ls + (line.len() - body.len());
+    let Some(colon) = key_colon(body) else {
+        return false;
+    };
+    let key = strip_quotes(body[..colon].trim_ascii());
+    let rest = strip_comment(&body[colon + 1..]);
+    let in_key = h < body_at + colon;
+    let v = cx.vocab;
+    if key == "kind" {
+        return true;
+    }
+    if !in_key {
+        if rest.starts_with(['{', '[']) {
+            return true;
+        }
+        // `- name: DB_PASSWORD`: only an env item with a `value:` matters
+        // (`valueFrom.secretKeyRef` is the recommended pattern).
+        let value = unquote(rest).unwrap_or(rest);
+        return key == "name"
+            && classify::is_secret_key(value, &v.extra_keys, &v.ignore_keys)
+            && item_has_value(b, ls, le, body_at - ls);
+    }
+    if !classify::is_secret_key(key, &v.extra_keys, &v.ignore_keys) {
+        return false;
+    }
+    match unquote(rest) {
+        // A block scalar, a value on the next lines, anything unusual.
+        Some(value) if !value.is_empty() && !value.starts_with(['|', '>', '&', '*', '!']) => {
+            matches!(
+                classify::classify(key, value, None, v),
+                Class::Literal | Class::Weak | Class::Placeholder
+            )
+        }
+        Some("") => !matches!(rest, "\"\"" | "''"),
+        _ => true,
+    }
+}
+
+/// True if the mapping item holding the `name:` line `ls..le` (its key at
+/// column `col`) has a `value:` key that is not plainly empty.
+fn item_has_value(b: &[u8], ls: usize, le: usize, col: usize) -> bool {
+    let has_value = |body: &str| {
+        let body = body.strip_prefix("- ").unwrap_or(body);
+        key_colon(body).is_some_and(|c| {
+            strip_quotes(body[..c].trim_ascii()) == "value"
+                && !matches!(strip_comment(&body[c + 1..]), "\"\"" | "''" | "~" | "null")
+        })
+    };
+    // Keys of the same item: below, at the same column (deeper lines are
+    // their values); above, up to the `- ` line that starts the item.
+    for body in children(b, le, col.saturating_sub(1)) {
+        let ind = body.as_ptr() as usize - b.as_ptr() as usize;
+        let line_start = memchr::memrchr(b'\n', &b[..ind]).map_or(0, |p| p + 1);
+        if ind - line_start == col && has_value(body) {
+            return true;
+        }
+    }
+    if b[ls..le].trim_ascii_start().starts_with(b"- ") {
+        // The item starts on this line: nothing above belongs to it.
+        return false;
+    }
+    let mut at = ls;
+    while at > 0 {
+        let prev = memchr::memrchr(b'\n', &b[..at - 1]).map_or(0, |p| p + 1);
+        let Ok(line) = std::str::from_utf8(&b[prev..at - 1]) else {
+            return true;
+        };
+        at = prev;
+        let body = line.trim_ascii_start();
+        let ind = line.len() - body.len();
+        if body.is_empty() || body.starts_with('#') || ind > col {
+            continue;
+        }
+        if ind == col && has_value(body) {
+            return true;
+        }
+        if ind + 2 == col && body.starts_with("- ") {
+            return has_value(body);
+        }
+        if ind != col {
+            return false;
+        }
+    }
+    false
+}
+
 /// The top-level section (a column-0 key and everything indented under it)
 /// holding the line that starts at `ls`.
 fn section_around(b: &[u8], ls: usize) -> (usize, usize) {
@@ -136,8 +318,11 @@ fn section_around(b: &[u8], ls: usize) -> (usize, usize) {
 
 /// Judges the line `ls..le` holding a hint at `h`.
 fn verdict(b: &[u8], ls: usize, le: usize, h: usize, cx: &Context<'_>) -> Verdict {
-    // Comment lines are the commonest skip: decided before any UTF-8 work.
-    if b[ls..le].trim_ascii_start().first() == Some(&b'#') {
+    // The commonest skips, decided on bytes before any UTF-8 work: comment
+    // lines, and hint words inside the plain value of an ordinary key.
+    if b[ls..le].trim_ascii_start().first() == Some(&b'#')
+        || hint_in_plain_value(b, ls, le, h, &[b"name"])
+    {
         return Verdict::Skip;
     }
     // Lines are checked one by one: most of a large file is never looked at.

@@ -71,6 +71,30 @@ pub fn load_sections<'a>(text: &'a str, sections: &[(usize, usize)]) -> Option<V
     Some(vec![node])
 }
 
+/// Parses the given documents of `text` (byte ranges between `---`
+/// markers) alone, with positions as in the whole text; a parse error's
+/// line is the whole text's too.
+pub fn load_documents<'a>(
+    text: &'a str,
+    ranges: &[(usize, usize)],
+) -> Result<Vec<Node<'a>>, ParseError> {
+    let mut out = Vec::with_capacity(ranges.len());
+    let (mut line, mut at) = (0, 0);
+    for &(s, e) in ranges {
+        line += memchr::memchr_iter(b'\n', &text.as_bytes()[at..s]).count();
+        at = s;
+        let docs = load(&text[s..e]).map_err(|mut err| {
+            err.line += line;
+            err
+        })?;
+        for mut doc in docs {
+            shift(&mut doc, line, s);
+            out.push(doc);
+        }
+    }
+    Ok(out)
+}
+
 /// Moves a parsed section's positions to where it sits in the whole text
 /// (`index` counts characters there, so it is only approximate; nothing
 /// here reads it).
