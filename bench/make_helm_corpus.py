@@ -3,7 +3,10 @@
 Chart.yaml, a large values.yaml (plus production/dev variants), templates and
 a README, in the shapes real charts use. Same seed, same bytes.
 
-    python3 bench/make_helm_corpus.py OUT_DIR [N_CHARTS]
+    python3 bench/make_helm_corpus.py OUT_DIR [N_CHARTS] [--small-values]
+
+--small-values keeps each values file to a few KB (app charts), where the
+default writes 35-60 KB ones (bitnami-style, long commented blocks).
 """
 import os
 import random
@@ -13,7 +16,7 @@ SERVICES = ["postgresql", "redis", "mongodb", "rabbitmq", "clickhouse", "elastic
 WORDS = "api worker gateway auth billing search ingest notifier scheduler frontend backend cache queue report export".split()
 
 
-def values(rng, name, prod):
+def values(rng, name, prod, blocks=(150, 260)):
     out = [f"# Default values for {name}.", "# This is a YAML-formatted file.", "", "global:",
            "  imageRegistry: \"\"", "  imagePullSecrets: []", f"  storageClass: \"{rng.choice(['', 'standard', 'gp3'])}\"",
            f"  preserveExistingSecrets: {str(rng.random() < 0.3).lower()}", "",
@@ -30,7 +33,7 @@ def values(rng, name, prod):
             "env:", "  DATABASE_URL: postgresql://$(DB_USER):$(DB_PASSWORD)@$(DB_HOST):$(DB_PORT)/$(DB_NAME)",
             "  REDIS_URL: redis://:$(REDIS_PASSWORD)@redis-master:6379/0", f"  LOG_LEVEL: {rng.choice(['info', 'debug', 'warn'])}", ""]
     # Bulk: long commented configuration blocks, as in real charts.
-    for i in range(rng.randint(150, 260)):
+    for i in range(rng.randint(*blocks)):
         key = "".join(rng.choice(WORDS).capitalize() for _ in range(2))
         out += [f"## @param {name}.{key[0].lower() + key[1:]}{i} {' '.join(rng.choice(WORDS) for _ in range(8))}",
                 f"{key[0].lower() + key[1:]}{i}:", f"  enabled: {str(rng.random() < 0.5).lower()}",
@@ -71,8 +74,10 @@ data:
 
 
 def main():
-    out = sys.argv[1]
-    n = int(sys.argv[2]) if len(sys.argv) > 2 else 600
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    blocks = (5, 20) if "--small-values" in sys.argv else (150, 260)
+    out = args[0]
+    n = int(args[1]) if len(args) > 1 else 600
     rng = random.Random(42)
     for i in range(n):
         name = f"{rng.choice(WORDS)}-{rng.choice(WORDS)}-{i}"
@@ -82,9 +87,9 @@ def main():
             f.write(f"apiVersion: v2\nname: {name}\nversion: 1.{i}.0\nappVersion: \"{rng.randint(1, 9)}.0\"\n"
                     "dependencies:\n  - name: postgresql\n    version: 15.x.x\n    repository: oci://registry-1.docker.io/bitnamicharts\n")
         with open(os.path.join(d, "values.yaml"), "w") as f:
-            f.write(values(rng, name, prod=False))
+            f.write(values(rng, name, prod=False, blocks=blocks))
         with open(os.path.join(d, "values-production.yaml"), "w") as f:
-            f.write(values(rng, name, prod=True))
+            f.write(values(rng, name, prod=True, blocks=blocks))
         with open(os.path.join(d, "templates", "deployment.yaml"), "w") as f:
             f.write(TEMPLATE % {"name": name})
         with open(os.path.join(d, "templates", "secret.yaml"), "w") as f:

@@ -10,6 +10,10 @@
 #          bench/corpus/Cargo.toml (popular crates: code nobody here wrote)
 #   helm   600 generated chart directories (bench/make_helm_corpus.py, fixed seed)
 #   file   one ~100 KB values.yaml from the helm corpus: pre-commit latency
+# Then the policy checks' own cost (bench/policy_cost.py: paired runs with and
+# without --no-policy, plus callgrind instruction counts when valgrind is
+# installed) on the helm corpus, on one with small (~4 KB) values files
+# (--small-values, 2000 charts) and on a manifest tree (bench/make_k8s_corpus.py).
 # Results go to $WORK/results.md (default WORK=/tmp/keywarden-bench) and stdout.
 # Needs: cargo, python3, hyperfine (apt-get install hyperfine), GNU time.
 set -euo pipefail
@@ -93,3 +97,17 @@ echo "== helm corpus";                  bench_corpus helm "$WORK/helm"
 echo "== one file: $ONE_FILE";          bench_corpus file "$ONE_FILE"
 
 python3 "$HERE/summarize.py" "$WORK" | tee "$WORK/results.md"
+
+[ -d "$WORK/helm-small/charts" ] || python3 "$HERE/make_helm_corpus.py" "$WORK/helm-small" 2000 --small-values
+[ -d "$WORK/k8s/apps" ] || python3 "$HERE/make_k8s_corpus.py" "$WORK/k8s" 2000
+INSTR=""; command -v valgrind >/dev/null && INSTR="--instructions"
+{
+  echo
+  echo "## Policy checks' cost"
+  echo
+  echo '```'
+  for c in helm helm-small k8s; do
+    python3 "$HERE/policy_cost.py" --bin "$KW" --pairs "${PAIRS:-40}" $INSTR "$WORK/$c"
+  done
+  echo '```'
+} | tee -a "$WORK/results.md"
