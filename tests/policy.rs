@@ -917,33 +917,6 @@ fn prefiltered_values_files_report_what_a_full_parse_reports() {
     }
     let crd_lines = crd.lines().count();
 
-    // keywarden:allow (fake test data)
-    let awkward = [
-        "db:\n  password: \"quoted # not-a-comment x7Q\"\n  user: app\n",
-        "db: {password: fl0w-Mapped-Pw-9, user: app}\n",
-        "env:\n  - name: DB_PASSWORD\n    value: L1st-Env-Secret-7\n  - name: LOG_LEVEL\n    value: info\n",
-        "auth:\n  token: |\n    bl0ck-Scalar-T0ken-value\n  password: >-\n    folded-Pw-77x\n",
-        "'quoted-key':\n  \"password\": k3y-Quoted-9z\n",
-        "api:\n  password: ok-then # trailing comment\n  secret: \"\" # empty\n",
-        "secrets:\n  create: false\n  existingSecret: \"\"\n  # existingSecret: later\n",
-        "redis:\n  auth:\n    enabled: false\n",
-        "a:\n  b:\n    c:\n      jwtSecret: d33p-Nested-Jwt-5ecret\n",
-        "urls:\n  - https://user:pa55-w0rd-X@example.com/x\n  - https://example.com/ok\n",
-        "conn: \"postgres://app:s3cret-Pg-9@db:5432/app\"\n",
-        "x:\n  passwordKey: password\n  existingSecretPasswordKey: redis-password\n  passwordSecret: clickhouse\n",
-        "base64:\n  apiKey: Z2hwX2FiY2RlZmdoaWprbG1ub3BxcnN0dXZ3eHl6MDEyMzQ1Njc4OQ==\n",
-        "tabs:\n  password:\tt4b-Sep-Pw-1\n",
-        "crlf:\r\n  password: crlf-L1ne-Pw-2\r\n  user: app\r\n",
-        "next:\n  password:\n    n3xt-L1ne-Pw-3\n",
-        "env:\n  - value: V4lue-F1rst-Pw-4\n    name: API_TOKEN\n  - name: DB_PASSWORD\n    valueFrom:\n      secretKeyRef: {name: db, key: pw}\n",
-        "docs:\n  description: \"set the password with --set db.password=...\"\n",
-        "first: 1\n---\nsecond:\n  token: d0c-Two-T0ken-55\n",
-        "app:\n  secretsFiles: [env/app-secrets.yaml]\n",
-        "app:\n  secretsFiles:\n    # generated\n    - env/app-secrets.yaml # by the script\n",
-        "? complex\n: password\nplain:\n  password: c0mplex-Key-Pw-6\n",
-        "list:\n  apiKeys:\n    - l1st-Item-Key-1\n    - l1st-Item-Key-2\n  tokens:\n  - {name: a, value: fl0w-In-L1st-9}\n",
-        "many:\n  password: one-L1teral-Pw-1\n  adminPassword: two-L1teral-Pw-2\n  apiKey: thr33-L1teral-Key-3\n",
-    ];
     let mut cases: Vec<(String, String, String)> = Vec::new(); // (config, file name, body)
     for check in catalog::checks() {
         if !check.file.starts_with("values") {
@@ -953,9 +926,12 @@ fn prefiltered_values_files_report_what_a_full_parse_reports() {
             cases.push((config_for(&check.id), check.file.clone(), body.clone()));
         }
     }
-    for body in awkward {
+    // Shapes that are awkward for a line-based judgement, one file each.
+    let prefilter_fixtures = repo_root().join("tests/fixtures/prefilter");
+    for entry in walk_files(&prefilter_fixtures.join("values")) {
+        let body = std::fs::read_to_string(&entry).unwrap();
         for name in ["values.yaml", "values-production.yaml"] {
-            cases.push((String::new(), name.to_string(), body.to_string()));
+            cases.push((String::new(), name.to_string(), body.clone()));
         }
     }
     let fixtures = repo_root().join("tests/fixtures/policy");
@@ -967,8 +943,7 @@ fn prefiltered_values_files_report_what_a_full_parse_reports() {
             cases.push((String::new(), name, body));
         }
     }
-    // Manifests: every check's example and counter-example, and documents
-    // a line-based judgement could get wrong.
+    // Manifests: every check's example and counter-example.
     for check in catalog::checks() {
         if check.file.starts_with("values") || !check.file.ends_with(".yaml") {
             continue;
@@ -977,22 +952,9 @@ fn prefiltered_values_files_report_what_a_full_parse_reports() {
             cases.push((config_for(&check.id), check.file.clone(), body.clone()));
         }
     }
-    // keywarden:allow (fake test data)
-    let manifests = [
-        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  LOG: info\n---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: b\nstringData:\n  password: sec0nd-Doc-Pw-1\n",
-        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  DB_PASSWORD:\n    n3xt-Line-Cm-2\n  API_TOKEN: |\n    bl0ck-Cm-T0ken-3\n",
-        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          env:\n            - value: v4lue-F1rst-Env-4\n              name: API_TOKEN\n            - {name: DB_PASSWORD, value: fl0w-Env-Pw-5}\n            - name: LOG\n              value: https://u:pa55-In-Url-6@h/x\n",
-        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: e\n  annotations:\n    note: |\n      connect with\n      postgres://app:bl0ck-Url-Pw-7@db/app\nspec:\n  containers: []\n",
-        "apiVersion: bitnami.com/v1alpha1\nkind: SealedSecret\nmetadata:\n  name: f\nspec:\n  encryptedData:\n    password: AgBy3i4OJSWK+PiTySYZZA9rO43cGDEq\n",
-        "---\napiVersion: v1\nkind: Secret\nmetadata: {name: g}\ndata: {token: Z2hwX2FiY2RlZmdoaWprbG1ub3BxcnN0dXZ3eHl6MDEyMzQ1Njc4OQ==}\n...\n",
-        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: h\ntype: Opaque\ndata:\n  config: c2VydmVyPWRiLmludGVybmFsCnVzZXI9YXBwCg==\n",
-        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: i\nspec:\n  containers:\n    - name: app\n      env:\n        - {name: DB_PASSWORD, value: fl0w-Only-Pw-8}\n",
-        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: j\nspec:\n  containers:\n    - name: app\n      env:\n        - value: v4lue-Only-F1rst-9\n          name: API_TOKEN\n",
-        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: k\nspec:\n  containers:\n    - name: app\n      env:\n      - name: API_TOKEN\n        value:\n          n3xt-L1ne-Env-10\n      - name: DB_PASSWORD\n        valueFrom:\n          secretKeyRef: {name: db, key: password}\n",
-        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: l\nspec:\n  containers:\n    - name: app\n      env:\n        - name: LOG\n          value: info\n        - name: DB_PASSWORD\n          valueFrom:\n            secretKeyRef:\n              name: db\n              key: password\n        - name: X\n          value: \"\"\n",
-    ];
-    for body in manifests {
-        cases.push((String::new(), "deploy.yaml".to_string(), body.to_string()));
+    for entry in walk_files(&prefilter_fixtures.join("manifests")) {
+        let body = std::fs::read_to_string(&entry).unwrap();
+        cases.push((String::new(), "deploy.yaml".to_string(), body));
     }
     let (mut checked_hinted, mut with_findings) = (0, 0);
     for (cfg, name, body) in &cases {

@@ -259,9 +259,15 @@ fn item_has_value(b: &[u8], ls: usize, le: usize, col: usize) -> bool {
     // Keys of the same item: below, at the same column (deeper lines are
     // their values); above, up to the `- ` line that starts the item.
     for body in children(b, le, col.saturating_sub(1)) {
-        let ind = body.as_ptr() as usize - b.as_ptr() as usize;
-        let line_start = memchr::memrchr(b'\n', &b[..ind]).map_or(0, |p| p + 1);
-        if ind - line_start == col && has_value(body) {
+        // `children` yields subslices of `b`: where this one starts.
+        let Some(at) = (body.as_ptr() as usize)
+            .checked_sub(b.as_ptr() as usize)
+            .filter(|&i| i <= b.len())
+        else {
+            continue;
+        };
+        let line_start = memchr::memrchr(b'\n', &b[..at]).map_or(0, |p| p + 1);
+        if at - line_start == col && has_value(body) {
             return true;
         }
     }
