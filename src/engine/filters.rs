@@ -2,6 +2,9 @@
 //! pure checks that keep templates, references and dummy values out of the
 //! report.
 
+use aho_corasick::AhoCorasick;
+use std::sync::OnceLock;
+
 /// Shannon entropy of `s` in bits per byte (0.0 for an empty slice).
 pub fn entropy(s: &[u8]) -> f64 {
     if s.is_empty() {
@@ -23,7 +26,7 @@ pub fn entropy(s: &[u8]) -> f64 {
 }
 
 /// Substrings that mark a value as a mask, for every rule.
-const MASKS: &[&str] = &["xxxx", "****", "...."];
+const MASKS: &[&str] = &["xxxx", "****", "....", "\u{2022}\u{2022}"];
 
 /// Template and substitution syntaxes, as (opening, closing): `${VAR}`,
 /// `$(VAR)` (Kubernetes), `{{ .Values.x }}` (Helm/Go), `<%= x %>` (ERB),
@@ -127,6 +130,22 @@ const DUMMY_VALUES: &[&str] = &[
     "guest", "dummy", "fake", "none", "null", "123", "1234", "12345", "123456", "x", "p",
 ];
 
+static MASK_SEARCH: OnceLock<Option<AhoCorasick>> = OnceLock::new();
+static WORD_SEARCH: OnceLock<Option<AhoCorasick>> = OnceLock::new();
+
+/// True if `hay` contains one of `words`, with one automaton per list built
+/// on first use: this runs for every candidate secret, and a substring
+/// searcher per word and call cost more than the rest of the filter.
+fn contains_any(cell: &'static OnceLock<Option<AhoCorasick>>, words: &[&str], hay: &[u8]) -> bool {
+    match cell.get_or_init(|| AhoCorasick::new(words).ok()) {
+        Some(ac) => ac.is_match(hay),
+        // Unreachable for these constant lists; same answer, slower.
+        None => words
+            .iter()
+            .any(|w| memchr::memmem::find(hay, w.as_bytes()).is_some()),
+    }
+}
+
 /// True if `secret` is a placeholder, template or mask rather than a value.
 pub fn is_placeholder(secret: &[u8], generic: bool) -> bool {
     let lower = secret.to_ascii_lowercase();
@@ -139,8 +158,7 @@ pub fn is_placeholder(secret: &[u8], generic: bool) -> bool {
     {
         return true;
     }
-    let contains = |needle: &str| memchr::memmem::find(&lower, needle.as_bytes()).is_some();
-    if MASKS.iter().any(|p| contains(p)) || contains("\u{2022}\u{2022}") || has_template(secret) {
+    if contains_any(&MASK_SEARCH, MASKS, &lower) || has_template(secret) {
         return true;
     }
     if secret.len() >= 2 && (secret[0] == b'<' || secret[secret.len() - 1] == b'>') {
@@ -165,7 +183,7 @@ pub fn is_placeholder(secret: &[u8], generic: bool) -> bool {
     if !generic {
         return false;
     }
-    if GENERIC_PLACEHOLDER_WORDS.iter().any(|w| contains(w)) {
+    if contains_any(&WORD_SEARCH, GENERIC_PLACEHOLDER_WORDS, &lower) {
         return true;
     }
     let trimmed = lower.trim_ascii();
