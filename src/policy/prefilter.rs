@@ -8,6 +8,34 @@
 
 use super::classify::{self, Class, Vocabulary};
 
+/// The file's bytes, and its text when validated up front: a small file is
+/// checked as UTF-8 once, cheaper than line by line; a large one is checked
+/// only in the lines judged.
+#[derive(Clone, Copy)]
+struct Text<'a> {
+    b: &'a [u8],
+    s: Option<&'a str>,
+}
+
+impl<'a> Text<'a> {
+    fn new(b: &'a [u8]) -> Self {
+        let s = if b.len() <= super::WHOLE_PARSE_BYTES {
+            std::str::from_utf8(b).ok()
+        } else {
+            None
+        };
+        Text { b, s }
+    }
+
+    /// The line `a..e` as text; `None` if it is not UTF-8.
+    fn line(&self, a: usize, e: usize) -> Option<&'a str> {
+        match self.s {
+            Some(s) => s.get(a..e),
+            None => std::str::from_utf8(self.b.get(a..e)?).ok(),
+        }
+    }
+}
+
 /// What one hint line asks for.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Verdict {
@@ -53,6 +81,7 @@ pub struct LineReference {
 /// Judges every hint (byte offsets into `text`, sorted here); `None` when
 /// the whole file must be parsed (anchors and merge keys tie sections).
 pub fn select(data: &[u8], hints: &mut [usize], cx: &Context<'_>) -> Option<Selection> {
+    let t = Text::new(data);
     let b = data;
     // The hint words include merge keys and alias markers.
     let ties = |h: usize| {
@@ -91,7 +120,7 @@ pub fn select(data: &[u8], hints: &mut [usize], cx: &Context<'_>) -> Option<Sele
         let ls = memchr::memrchr(b'\n', &b[from..h]).map_or(from, |p| from + p + 1);
         let le = memchr::memchr(b'\n', &b[h..]).map_or(b.len(), |p| h + p);
         last_end = Some(le);
-        match verdict(b, ls, le, h, cx) {
+        match verdict(t, ls, le, h, cx) {
             Verdict::Parse => sections.push(section_around(b, ls)),
             Verdict::ParseWithOthers => deferred.push(section_around(b, ls)),
             Verdict::Clear(s, e) => cleared.push((s, e)),
@@ -119,6 +148,7 @@ pub fn select(data: &[u8], hints: &mut [usize], cx: &Context<'_>) -> Option<Sele
 /// kind they look at, and every secret-like key, holds a hint word. Byte
 /// ranges, in order.
 pub fn select_documents(data: &[u8], hints: &mut [usize], cx: &Context<'_>) -> Vec<(usize, usize)> {
+    let t = Text::new(data);
     let b = data;
     hints.sort_unstable();
     let mut docs: Vec<(usize, usize)> = Vec::new();
@@ -134,7 +164,7 @@ pub fn select_documents(data: &[u8], hints: &mut [usize], cx: &Context<'_>) -> V
         let ls = memchr::memrchr(b'\n', &b[from..h]).map_or(from, |p| from + p + 1);
         let le = memchr::memchr(b'\n', &b[h..]).map_or(b.len(), |p| h + p);
         last_end = Some(le);
-        if manifest_line_matters(b, ls, le, h, cx) {
+        if manifest_line_matters(t, ls, le, h, cx) {
             docs.push(document_around(b, ls));
         }
     }
@@ -190,13 +220,14 @@ fn hint_in_plain_value(b: &[u8], ls: usize, le: usize, h: usize, keys_read: &[&[
 }
 
 /// Judges one hint line of a manifest (see [`select_documents`]).
-fn manifest_line_matters(b: &[u8], ls: usize, le: usize, h: usize, cx: &Context<'_>) -> bool {
+fn manifest_line_matters(t: Text<'_>, ls: usize, le: usize, h: usize, cx: &Context<'_>) -> bool {
+    let b = t.b;
     if b[ls..le].trim_ascii_start().first() == Some(&b'#')
         || hint_in_plain_value(b, ls, le, h, &[b"name", b"kind"])
     {
         return false;
     }
-    let Ok(line) = std::str::from_utf8(&b[ls..le]) else {
+    let Some(line) = t.line(ls, le) else {
         return true;
     };
     if b[h..].starts_with(b"://") {
@@ -228,7 +259,7 @@ fn manifest_line_matters(b: &[u8], ls: usize, le: usize, h: usize, cx: &Context<
         let value = unquote(rest).unwrap_or(rest);
         return key == "name"
             && classify::is_secret_key(value, &v.extra_keys, &v.ignore_keys)
-            && item_has_value(b, ls, le, body_at - ls);
+            && item_has_value(t, ls, le, body_at - ls);
     }
     if !classify::is_secret_key(key, &v.extra_keys, &v.ignore_keys) {
         return false;
@@ -248,7 +279,8 @@ fn manifest_line_matters(b: &[u8], ls: usize, le: usize, h: usize, cx: &Context<
 
 /// True if the mapping item holding the `name:` line `ls..le` (its key at
 /// column `col`) has a `value:` key that is not plainly empty.
-fn item_has_value(b: &[u8], ls: usize, le: usize, col: usize) -> bool {
+fn item_has_value(t: Text<'_>, ls: usize, le: usize, col: usize) -> bool {
+    let b = t.b;
     let has_value = |body: &str| {
         let body = body.strip_prefix("- ").unwrap_or(body);
         key_colon(body).is_some_and(|c| {
@@ -258,7 +290,7 @@ fn item_has_value(b: &[u8], ls: usize, le: usize, col: usize) -> bool {
     };
     // Keys of the same item: below, at the same column (deeper lines are
     // their values); above, up to the `- ` line that starts the item.
-    for body in children(b, le, col.saturating_sub(1)) {
+    for body in children(t, le, col.saturating_sub(1)) {
         // `children` yields subslices of `b`: where this one starts.
         let Some(at) = (body.as_ptr() as usize)
             .checked_sub(b.as_ptr() as usize)
@@ -278,7 +310,7 @@ fn item_has_value(b: &[u8], ls: usize, le: usize, col: usize) -> bool {
     let mut at = ls;
     while at > 0 {
         let prev = memchr::memrchr(b'\n', &b[..at - 1]).map_or(0, |p| p + 1);
-        let Ok(line) = std::str::from_utf8(&b[prev..at - 1]) else {
+        let Some(line) = t.line(prev, at - 1) else {
             return true;
         };
         at = prev;
@@ -323,7 +355,8 @@ fn section_around(b: &[u8], ls: usize) -> (usize, usize) {
 }
 
 /// Judges the line `ls..le` holding a hint at `h`.
-fn verdict(b: &[u8], ls: usize, le: usize, h: usize, cx: &Context<'_>) -> Verdict {
+fn verdict(t: Text<'_>, ls: usize, le: usize, h: usize, cx: &Context<'_>) -> Verdict {
+    let b = t.b;
     // The commonest skips, decided on bytes before any UTF-8 work: comment
     // lines, and hint words inside the plain value of an ordinary key.
     if b[ls..le].trim_ascii_start().first() == Some(&b'#')
@@ -332,7 +365,7 @@ fn verdict(b: &[u8], ls: usize, le: usize, h: usize, cx: &Context<'_>) -> Verdic
         return Verdict::Skip;
     }
     // Lines are checked one by one: most of a large file is never looked at.
-    let Ok(line) = std::str::from_utf8(&b[ls..le]) else {
+    let Some(line) = t.line(ls, le) else {
         return Verdict::Parse;
     };
     let body = line.trim_ascii_start();
@@ -373,9 +406,9 @@ fn verdict(b: &[u8], ls: usize, le: usize, h: usize, cx: &Context<'_>) -> Verdic
         // hint word of their own, except the `enabled:` switch these read.
         if key == "secretsFiles" {
             let indent = line.len() - line.trim_ascii_start().len();
-            return match list_items(b, le, indent) {
+            return match list_items(t, le, indent) {
                 Some(items) => {
-                    let key = key_path(b, ls, indent, key);
+                    let key = key_path(t, ls, indent, key);
                     Verdict::References(
                         items
                             .into_iter()
@@ -398,7 +431,7 @@ fn verdict(b: &[u8], ls: usize, le: usize, h: usize, cx: &Context<'_>) -> Verdic
                 // of values: nothing below names a key to hint at.
                 let v = cx.vocab;
                 let indent = line.len() - line.trim_ascii_start().len();
-                let below_is_value = children(b, le, indent)
+                let below_is_value = children(t, le, indent)
                     .next()
                     .is_some_and(|c| c.starts_with("- ") || c == "-" || key_colon(c).is_none());
                 return parse_if(
@@ -409,7 +442,7 @@ fn verdict(b: &[u8], ls: usize, le: usize, h: usize, cx: &Context<'_>) -> Verdic
             }
         };
         return parse_if(child_enabled(
-            b,
+            t,
             le,
             line.len() - line.trim_ascii_start().len(),
             wanted,
@@ -432,7 +465,7 @@ fn verdict(b: &[u8], ls: usize, le: usize, h: usize, cx: &Context<'_>) -> Verdic
     match key {
         "create" | "createSecret" => {
             let indent = line.len() - line.trim_ascii_start().len();
-            return parse_if(value == "false" && !sibling_existing_secret(b, ls, le, indent));
+            return parse_if(value == "false" && !sibling_existing_secret(t, ls, le, indent));
         }
         "usePassword" => return parse_if(cx.production && value == "false"),
         "allowEmptyPassword" => return parse_if(cx.production && value == "true"),
@@ -483,12 +516,13 @@ fn verdict(b: &[u8], ls: usize, le: usize, h: usize, cx: &Context<'_>) -> Verdic
 
 /// The lines after `le` that are indented more than `indent`, up to the
 /// first that is not (comments and blank lines are passed over).
-fn children(b: &[u8], le: usize, indent: usize) -> impl Iterator<Item = &str> {
+fn children<'a>(t: Text<'a>, le: usize, indent: usize) -> impl Iterator<Item = &'a str> {
+    let b = t.b;
     let mut at = le + 1;
     std::iter::from_fn(move || {
         while at < b.len() {
             let end = memchr::memchr(b'\n', &b[at..]).map_or(b.len(), |p| at + p);
-            let line = std::str::from_utf8(&b[at..end]).unwrap_or("");
+            let line = t.line(at, end).unwrap_or("");
             at = end + 1;
             let body = line.trim_ascii_start();
             if body.is_empty() || body.starts_with('#') {
@@ -506,12 +540,13 @@ fn children(b: &[u8], le: usize, indent: usize) -> impl Iterator<Item = &str> {
 
 /// The items of a block list under the line ending at `le` (`- path`, plain
 /// or simply quoted), with their byte spans; `None` for any other shape.
-fn list_items(b: &[u8], le: usize, indent: usize) -> Option<Vec<((usize, usize), String)>> {
+fn list_items(t: Text<'_>, le: usize, indent: usize) -> Option<Vec<((usize, usize), String)>> {
+    let b = t.b;
     let mut out = Vec::new();
     let mut at = le + 1;
     while at < b.len() {
         let end = memchr::memchr(b'\n', &b[at..]).map_or(b.len(), |p| at + p);
-        let line = std::str::from_utf8(&b[at..end]).ok()?;
+        let line = t.line(at, end)?;
         let body = line.trim_ascii_start();
         let ind = line.len() - body.len();
         if body.is_empty() || body.starts_with('#') {
@@ -536,13 +571,14 @@ fn list_items(b: &[u8], le: usize, indent: usize) -> Option<Vec<((usize, usize),
 
 /// The dotted key path of the key `key` on the line starting at `ls`,
 /// indented by `indent`, from the keys above it with less indentation.
-fn key_path(b: &[u8], ls: usize, indent: usize, key: &str) -> String {
+fn key_path(t: Text<'_>, ls: usize, indent: usize, key: &str) -> String {
+    let b = t.b;
     let mut parts = vec![key.to_string()];
     let mut want = indent;
     let mut at = ls;
     while want > 0 && at > 0 {
         let prev = memchr::memrchr(b'\n', &b[..at - 1]).map_or(0, |p| p + 1);
-        let line = std::str::from_utf8(&b[prev..at - 1]).unwrap_or("");
+        let line = t.line(prev, at - 1).unwrap_or("");
         at = prev;
         let body = line.trim_ascii_start();
         let ind = line.len() - body.len();
@@ -559,8 +595,8 @@ fn key_path(b: &[u8], ls: usize, indent: usize, key: &str) -> String {
 }
 
 /// True if a child line of the block is `enabled: <wanted>`.
-fn child_enabled(b: &[u8], le: usize, indent: usize, wanted: &str) -> bool {
-    children(b, le, indent).any(|body| {
+fn child_enabled(t: Text<'_>, le: usize, indent: usize, wanted: &str) -> bool {
+    children(t, le, indent).any(|body| {
         body.strip_prefix("enabled:")
             .is_some_and(|v| strip_quotes(strip_comment(v)) == wanted)
     })
@@ -568,12 +604,13 @@ fn child_enabled(b: &[u8], le: usize, indent: usize, wanted: &str) -> bool {
 
 /// True if a sibling of the `create:` line at `ls..le` (same indentation,
 /// same block) names a non-empty `existingSecret`.
-fn sibling_existing_secret(b: &[u8], ls: usize, le: usize, indent: usize) -> bool {
+fn sibling_existing_secret(t: Text<'_>, ls: usize, le: usize, indent: usize) -> bool {
+    let b = t.b;
     // The block starts after the nearest line above indented less.
     let mut start = ls;
     while start > 0 {
         let prev = memchr::memrchr(b'\n', &b[..start - 1]).map_or(0, |p| p + 1);
-        let line = std::str::from_utf8(&b[prev..start - 1]).unwrap_or("");
+        let line = t.line(prev, start - 1).unwrap_or("");
         let body = line.trim_ascii_start();
         if !body.is_empty() && !body.starts_with('#') && line.len() - body.len() < indent {
             break;
@@ -582,8 +619,8 @@ fn sibling_existing_secret(b: &[u8], ls: usize, le: usize, indent: usize) -> boo
     }
     let before = start.saturating_sub(1);
     let parent_indent = indent.saturating_sub(1);
-    children(b, before, parent_indent)
-        .chain(children(b, le, parent_indent))
+    children(t, before, parent_indent)
+        .chain(children(t, le, parent_indent))
         .any(|body| {
             body.starts_with("existingSecret")
                 && body.split_once(':').is_some_and(|(k, v)| {
@@ -691,7 +728,7 @@ mod tests {
         let h = line.find(hint).expect("hint in line");
         let ls = line[..h].rfind('\n').map_or(0, |p| p + 1);
         let le = line[h..].find('\n').map_or(line.len(), |p| h + p);
-        verdict(line.as_bytes(), ls, le, h, &cx)
+        verdict(Text::new(line.as_bytes()), ls, le, h, &cx)
     }
 
     #[test]
