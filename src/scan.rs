@@ -116,16 +116,7 @@ pub fn run(
             {
                 r.append(&mut report.references);
             }
-            let mut pf = std::mem::take(&mut report.findings);
-            if !pf.is_empty() || (!f.is_empty() && report.has_cleared()) {
-                crate::policy::merge_overlapping(
-                    engine,
-                    &mut f,
-                    &mut pf,
-                    &report.cleared_positions(data),
-                );
-                f.extend(pf);
-            }
+            report.merge_into(engine, &mut f, data);
         }
         if !f.is_empty()
             && let Ok(mut all) = found.lock()

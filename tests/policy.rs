@@ -876,14 +876,7 @@ fn prefiltered_values_files_report_what_a_full_parse_reports() {
                 ..FileContext::default()
             },
         );
-        let mut pf = std::mem::take(&mut report.findings);
-        keywarden::policy::merge_overlapping(
-            &engine,
-            &mut found,
-            &mut pf,
-            &report.cleared_positions(data),
-        );
-        found.extend(pf);
+        report.merge_into(&engine, &mut found, data);
         let mut rows: Vec<_> = found
             .iter()
             .map(|f| {

@@ -54,16 +54,7 @@ pub fn analyze(
     for w in &report.warnings {
         messages.note(w.to_string());
     }
-    let mut pf = std::mem::take(&mut report.findings);
-    if !pf.is_empty() || (!found.is_empty() && report.has_cleared()) {
-        crate::policy::merge_overlapping(
-            engine,
-            &mut found,
-            &mut pf,
-            &report.cleared_positions(data),
-        );
-        found.extend(pf);
-    }
+    report.merge_into(engine, &mut found, data);
     found
 }
 

@@ -188,6 +188,18 @@ impl FileReport {
         !self.cleared.is_empty() || !self.cleared_spans.is_empty()
     }
 
+    /// Moves this report's findings into the credential rules' findings for
+    /// the same bytes `data`, one finding per problem (see
+    /// [`merge_overlapping`]).
+    pub fn merge_into(&mut self, engine: &Engine, credential: &mut Vec<Finding>, data: &[u8]) {
+        let mut own = std::mem::take(&mut self.findings);
+        if own.is_empty() && (credential.is_empty() || !self.has_cleared()) {
+            return;
+        }
+        merge_overlapping(engine, credential, &mut own, &self.cleared_positions(data));
+        credential.extend(own);
+    }
+
     /// Every cleared value as (line, first column, last column) in `data`,
     /// the bytes this report was made from.
     pub fn cleared_positions(&self, data: &[u8]) -> Vec<(usize, usize, usize)> {

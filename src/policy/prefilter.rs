@@ -101,33 +101,30 @@ pub fn select(data: &[u8], hints: &mut [usize], cx: &Context<'_>) -> Option<Sele
     if hints.iter().any(|&h| h < b.len() && ties(h)) {
         return None;
     }
-    hints.sort_unstable();
     let mut sections: Vec<(usize, usize)> = Vec::new();
     let mut deferred: Vec<(usize, usize)> = Vec::new();
     let mut cleared = Vec::new();
     let mut references = Vec::new();
-    // End of the last line judged: later hints on it are passed over, and
-    // the next line's start is searched for from there only.
-    let mut last_end: Option<usize> = None;
-    for &h in hints.iter() {
-        if h >= b.len()
-            || last_end.is_some_and(|e| h <= e)
-            || sections.last().is_some_and(|&(_, e)| h < e)
-        {
-            continue;
+    for_each_hint_line(b, hints, |ls, le, h| match verdict(t, ls, le, h, cx) {
+        Verdict::Parse => {
+            let section = section_around(b, ls);
+            sections.push(section);
+            Some(section.1)
         }
-        let from = last_end.unwrap_or(0);
-        let ls = memchr::memrchr(b'\n', &b[from..h]).map_or(from, |p| from + p + 1);
-        let le = memchr::memchr(b'\n', &b[h..]).map_or(b.len(), |p| h + p);
-        last_end = Some(le);
-        match verdict(t, ls, le, h, cx) {
-            Verdict::Parse => sections.push(section_around(b, ls)),
-            Verdict::ParseWithOthers => deferred.push(section_around(b, ls)),
-            Verdict::Clear(s, e) => cleared.push((s, e)),
-            Verdict::References(r) => references.extend(r),
-            Verdict::Skip => {}
+        Verdict::ParseWithOthers => {
+            deferred.push(section_around(b, ls));
+            None
         }
-    }
+        Verdict::Clear(s, e) => {
+            cleared.push((s, e));
+            None
+        }
+        Verdict::References(r) => {
+            references.extend(r);
+            None
+        }
+        Verdict::Skip => None,
+    });
     // `preserveExistingSecrets: true` matters only next to an inline secret.
     if !sections.is_empty() {
         sections.extend(deferred);
@@ -149,26 +146,42 @@ pub fn select(data: &[u8], hints: &mut [usize], cx: &Context<'_>) -> Option<Sele
 /// ranges, in order.
 pub fn select_documents(data: &[u8], hints: &mut [usize], cx: &Context<'_>) -> Vec<(usize, usize)> {
     let t = Text::new(data);
-    let b = data;
-    hints.sort_unstable();
     let mut docs: Vec<(usize, usize)> = Vec::new();
+    for_each_hint_line(data, hints, |ls, le, h| {
+        manifest_line_matters(t, ls, le, h, cx).then(|| {
+            let doc = document_around(data, ls);
+            docs.push(doc);
+            doc.1
+        })
+    });
+    docs
+}
+
+/// Calls `judge(line_start, line_end, hint)` once per line holding a hint,
+/// in order (`hints` is sorted here). `judge` returns the end of a range it
+/// has chosen to parse, and hints before that end are passed over.
+fn for_each_hint_line(
+    b: &[u8],
+    hints: &mut [usize],
+    mut judge: impl FnMut(usize, usize, usize) -> Option<usize>,
+) {
+    hints.sort_unstable();
+    // End of the last line judged: later hints on it are passed over, and
+    // the next line's start is searched for from there only.
     let mut last_end: Option<usize> = None;
+    let mut skip_to = 0;
     for &h in hints.iter() {
-        if h >= b.len()
-            || last_end.is_some_and(|e| h <= e)
-            || docs.last().is_some_and(|&(_, e)| h < e)
-        {
+        if h >= b.len() || h < skip_to || last_end.is_some_and(|e| h <= e) {
             continue;
         }
         let from = last_end.unwrap_or(0);
         let ls = memchr::memrchr(b'\n', &b[from..h]).map_or(from, |p| from + p + 1);
         let le = memchr::memchr(b'\n', &b[h..]).map_or(b.len(), |p| h + p);
         last_end = Some(le);
-        if manifest_line_matters(t, ls, le, h, cx) {
-            docs.push(document_around(b, ls));
+        if let Some(end) = judge(ls, le, h) {
+            skip_to = skip_to.max(end);
         }
     }
-    docs
 }
 
 /// The document (between `---` lines, or the file's ends) holding the
