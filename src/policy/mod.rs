@@ -38,8 +38,9 @@ enum Plan {
     Documents(Vec<(usize, usize)>),
 }
 
-/// A values file with a line worth checking is parsed whole up to this
-/// size, and by top-level sections beyond it.
+/// A values file or manifest with a line worth checking is parsed whole up
+/// to this size, and by top-level sections or documents beyond it (the
+/// prefilter also validates UTF-8 once per file up to this size).
 pub const WHOLE_PARSE_BYTES: usize = 16 << 10;
 
 /// Words that every finding of the values checks has on a line of its
@@ -514,14 +515,10 @@ impl Policy {
                     empty_check: self.active.contains_key("empty-credential-in-production"),
                 };
                 if let FileKind::Values { .. } = kind {
-                    match prefilter::select(data, h, &pcx) {
-                        Some(sel) => {
-                            cleared = sel.cleared;
-                            line_refs = sel.references;
-                            Plan::Sections(sel.sections)
-                        }
-                        None => Plan::Whole,
-                    }
+                    let sel = prefilter::select(data, h, &pcx);
+                    cleared = sel.cleared;
+                    line_refs = sel.references;
+                    Plan::Sections(sel.sections)
                 } else {
                     Plan::Documents(prefilter::select_documents(data, h, &pcx))
                 }

@@ -78,29 +78,12 @@ pub struct LineReference {
     pub key: String,
 }
 
-/// Judges every hint (byte offsets into `text`, sorted here); `None` when
-/// the whole file must be parsed (anchors and merge keys tie sections).
-pub fn select(data: &[u8], hints: &mut [usize], cx: &Context<'_>) -> Option<Selection> {
+/// Judges every hint (byte offsets into `data`, sorted here). Anchors and
+/// aliases need nothing special: a section that uses an alias defined
+/// elsewhere does not parse alone, and the caller then parses the file.
+pub fn select(data: &[u8], hints: &mut [usize], cx: &Context<'_>) -> Selection {
     let t = Text::new(data);
     let b = data;
-    // The hint words include merge keys and alias markers.
-    let ties = |h: usize| {
-        let at = &b[h..];
-        at.starts_with(b"<<:")
-            || (at.len() > 2
-                && matches!(&at[..2], b": " | b"- " | b", ")
-                && at[2] == b'*'
-                && at
-                    .get(3)
-                    .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_'))
-            || (at.starts_with(b"[*")
-                && at
-                    .get(2)
-                    .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_'))
-    };
-    if hints.iter().any(|&h| h < b.len() && ties(h)) {
-        return None;
-    }
     let mut sections: Vec<(usize, usize)> = Vec::new();
     let mut deferred: Vec<(usize, usize)> = Vec::new();
     let mut cleared = Vec::new();
@@ -131,11 +114,11 @@ pub fn select(data: &[u8], hints: &mut [usize], cx: &Context<'_>) -> Option<Sele
         sections.sort_unstable();
         sections.dedup();
     }
-    Some(Selection {
+    Selection {
         sections,
         cleared,
         references,
-    })
+    }
 }
 
 /// Which documents of a Kubernetes manifest file need a parse: those with a
