@@ -326,10 +326,10 @@ fn remember<S: std::hash::BuildHasher>(
 }
 
 /// The key cache's hasher: a multiply-rotate pass over 8-byte words
-/// (FxHash's scheme), seeded per process and finished with a full-avalanche
-/// mix. Keys are short, so hashing them byte by byte would cost more than
-/// the lookup; the seed and the mix keep crafted keys in a scanned file
-/// from piling into one bucket.
+/// (FxHash's scheme), seeded at random per thread (the cache is per thread)
+/// and finished with a full-avalanche mix. Keys are short, so hashing them
+/// byte by byte would cost more than the lookup; the seed and the mix keep
+/// crafted keys in a scanned file from piling into one bucket.
 #[derive(Clone)]
 struct KeyHasher(u64);
 

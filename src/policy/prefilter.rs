@@ -82,6 +82,14 @@ pub struct LineReference {
 /// aliases need nothing special: a section that uses an alias defined
 /// elsewhere does not parse alone, and the caller then parses the file.
 pub fn select(data: &[u8], hints: &mut [usize], cx: &Context<'_>) -> Selection {
+    if hints.is_empty() {
+        // Nothing to judge, and no UTF-8 pass for it.
+        return Selection {
+            sections: Vec::new(),
+            cleared: Vec::new(),
+            references: Vec::new(),
+        };
+    }
     let t = Text::new(data);
     let b = data;
     let mut sections: Vec<(usize, usize)> = Vec::new();
@@ -128,6 +136,9 @@ pub fn select(data: &[u8], hints: &mut [usize], cx: &Context<'_>) -> Selection {
 /// kind they look at, and every secret-like key, holds a hint word. Byte
 /// ranges, in order.
 pub fn select_documents(data: &[u8], hints: &mut [usize], cx: &Context<'_>) -> Vec<(usize, usize)> {
+    if hints.is_empty() {
+        return Vec::new();
+    }
     let t = Text::new(data);
     let mut docs: Vec<(usize, usize)> = Vec::new();
     for_each_hint_line(data, hints, |ls, le, h| {
